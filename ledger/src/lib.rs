@@ -1,1 +1,23 @@
-//! placeholder
+//! hoso's event store: every case action as an immutable, hash-chained record.
+//!
+//! What it is for: appending events (through cqrs-es's `PersistedEventRepository`),
+//! reading them back by aggregate or in global order, and proving that none was
+//! altered, removed, reordered or inserted (`verify`).
+//!
+//! Architecture invariant: this is the only crate that knows SQL of the event
+//! table, and the only writer of it. It knows nothing of cases, children or
+//! officers: payloads are opaque canonical JSON here.
+//! API boundary: `Ledger`, `StoredEvent`, `verify`, `encoding` (the hash format
+//! documented in docs/event-hash.md).
+
+pub mod encoding;
+mod error;
+mod record;
+mod repository;
+mod store;
+pub mod verify;
+
+pub use error::LedgerError;
+pub use record::{NewEvent, StoredEvent};
+pub use repository::serialized;
+pub use store::{Db, Ledger};

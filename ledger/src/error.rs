@@ -1,0 +1,24 @@
+use thiserror::Error;
+
+/// Everything that can go wrong at the ledger's boundary.
+#[derive(Debug, Error)]
+pub enum LedgerError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("event is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("database URL `{0}` is not understood: use postgres://… or a SQLite file path / sqlite://…")]
+    Url(String),
+    #[error("another command changed this aggregate first (sequence {sequence} of {aggregate_type} {aggregate_id} is taken)")]
+    Conflict {
+        aggregate_type: String,
+        aggregate_id: String,
+        sequence: u64,
+    },
+    #[error("the append writer has stopped")]
+    WriterStopped,
+    #[error("stored event at position {position} is malformed: {reason}")]
+    Malformed { position: i64, reason: String },
+}
