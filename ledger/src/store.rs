@@ -75,6 +75,13 @@ impl Db {
         }
     }
 
+    pub async fn close(&self) {
+        match self {
+            Db::Postgres(p) => p.close().await,
+            Db::Sqlite(p) => p.close().await,
+        }
+    }
+
     /// Applies the migrations of `migrations/<backend>/`.
     pub async fn migrate(&self) -> Result<(), LedgerError> {
         match self {
