@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -92,9 +93,50 @@ impl Db {
     }
 }
 
+/// An event with its chain hashes computed, waiting for a position.
+#[derive(Debug, Clone)]
+struct Chained {
+    event: NewEvent,
+    prev_hash: [u8; 32],
+    hash: [u8; 32],
+}
+
 struct AppendRequest {
-    events: Vec<NewEvent>,
+    events: Vec<Chained>,
     reply: oneshot::Sender<Result<(), LedgerError>>,
+}
+
+/// Last known (sequence, hash) of recently used aggregates. Stored events never
+/// change, so an entry is never wrong, only possibly behind; the unique
+/// (aggregate, sequence) constraint settles any race.
+#[derive(Default)]
+struct ChainHeads {
+    map: Mutex<HashMap<Key, (u64, [u8; 32])>>,
+}
+
+/// Entries kept before the cache starts over.
+const CACHE_LIMIT: usize = 100_000;
+
+impl ChainHeads {
+    fn get(&self, key: &Key, sequence: u64) -> Option<[u8; 32]> {
+        let map = self.map.lock().ok()?;
+        match map.get(key) {
+            Some(&(seq, hash)) if seq == sequence => Some(hash),
+            _ => None,
+        }
+    }
+
+    fn put(&self, key: Key, sequence: u64, hash: [u8; 32]) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= CACHE_LIMIT {
+                map.clear();
+            }
+            let entry = map.entry(key).or_insert((sequence, hash));
+            if entry.0 <= sequence {
+                *entry = (sequence, hash);
+            }
+        }
+    }
 }
 
 /// Handle on the event store; cheap to clone.
@@ -102,6 +144,7 @@ struct AppendRequest {
 pub struct Ledger {
     db: Db,
     writer: mpsc::Sender<AppendRequest>,
+    heads: Arc<ChainHeads>,
 }
 
 impl Ledger {
@@ -115,8 +158,13 @@ impl Ledger {
     /// A ledger over an already migrated database.
     pub fn with_db(db: Db) -> Ledger {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run_writer(db.clone(), rx));
-        Ledger { db, writer: tx }
+        let heads = Arc::new(ChainHeads::default());
+        tokio::spawn(run_writer(db.clone(), rx, heads.clone()));
+        Ledger {
+            db,
+            writer: tx,
+            heads,
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -131,18 +179,82 @@ impl Ledger {
     /// sequences of one aggregate, starting right after its last stored event;
     /// otherwise `LedgerError::Conflict` and nothing is stored.
     pub async fn append(&self, events: Vec<NewEvent>) -> Result<(), LedgerError> {
-        if events.is_empty() {
+        let Some(first) = events.first() else {
             return Ok(());
+        };
+        let key = (first.aggregate_type.clone(), first.aggregate_id.clone());
+        let conflict = || LedgerError::Conflict {
+            aggregate_type: key.0.clone(),
+            aggregate_id: key.1.clone(),
+            sequence: first.sequence,
+        };
+        let consecutive = events.iter().enumerate().all(|(i, e)| {
+            e.aggregate_type == key.0 && e.aggregate_id == key.1 && e.sequence == first.sequence + i as u64
+        });
+        if !consecutive || first.sequence == 0 {
+            return Err(conflict());
+        }
+        let mut prev = if first.sequence == 1 {
+            GENESIS
+        } else if let Some(h) = self.heads.get(&key, first.sequence - 1) {
+            h
+        } else {
+            self.hash_of(&key.0, &key.1, first.sequence - 1)
+                .await?
+                .ok_or_else(conflict)?
+        };
+        let mut chained = Vec::with_capacity(events.len());
+        for event in events {
+            let hash = event_hash(&prev, &record_of(&event));
+            chained.push(Chained {
+                event,
+                prev_hash: prev,
+                hash,
+            });
+            prev = hash;
         }
         let (reply, answer) = oneshot::channel();
         self.writer
-            .send(AppendRequest { events, reply })
+            .send(AppendRequest {
+                events: chained,
+                reply,
+            })
             .await
             .map_err(|_| LedgerError::WriterStopped)?;
         answer.await.map_err(|_| LedgerError::WriterStopped)?
     }
 
-    /// Every event of one aggregate, in sequence order.
+    /// The stored hash of one event, if it exists.
+    async fn hash_of(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        sequence: u64,
+    ) -> Result<Option<[u8; 32]>, LedgerError> {
+        const SQL_PG: &str = "SELECT hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3";
+        const SQL_LITE: &str = "SELECT hash FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence = ?3";
+        let found: Option<Vec<u8>> = match &self.db {
+            Db::Postgres(p) => {
+                sqlx::query_scalar(SQL_PG)
+                    .bind(aggregate_type)
+                    .bind(aggregate_id)
+                    .bind(sequence as i64)
+                    .fetch_optional(p)
+                    .await?
+            }
+            Db::Sqlite(p) => {
+                sqlx::query_scalar(SQL_LITE)
+                    .bind(aggregate_type)
+                    .bind(aggregate_id)
+                    .bind(sequence as i64)
+                    .fetch_optional(p)
+                    .await?
+            }
+        };
+        Ok(found.map(to_hash))
+    }
+
+    /// Every event of one aggregate after `after_sequence`, in sequence order.
     pub async fn events_of(
         &self,
         aggregate_type: &str,
@@ -151,7 +263,7 @@ impl Ledger {
     ) -> Result<Vec<StoredEvent>, LedgerError> {
         const SQL_PG: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence";
         const SQL_LITE: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence > ?3 ORDER BY sequence";
-        match &self.db {
+        let events: Vec<StoredEvent> = match &self.db {
             Db::Postgres(p) => sqlx::query(SQL_PG)
                 .bind(aggregate_type)
                 .bind(aggregate_id)
@@ -160,7 +272,7 @@ impl Ledger {
                 .await?
                 .iter()
                 .map(stored_event)
-                .collect(),
+                .collect::<Result<_, _>>()?,
             Db::Sqlite(p) => sqlx::query(SQL_LITE)
                 .bind(aggregate_type)
                 .bind(aggregate_id)
@@ -169,8 +281,17 @@ impl Ledger {
                 .await?
                 .iter()
                 .map(stored_event)
-                .collect(),
+                .collect::<Result<_, _>>()?,
+        };
+        if let Some(last) = events.last() {
+            // What a command just loaded is what it will chain onto.
+            self.heads.put(
+                (last.aggregate_type.clone(), last.aggregate_id.clone()),
+                last.sequence as u64,
+                to_hash(last.hash.clone()),
+            );
         }
+        Ok(events)
     }
 
     /// Up to `limit` events with position greater than `after`, in position order.
@@ -232,7 +353,19 @@ where
     })
 }
 
-async fn run_writer(db: Db, mut rx: mpsc::Receiver<AppendRequest>) {
+fn record_of(e: &NewEvent) -> RecordRef<'_> {
+    RecordRef {
+        aggregate_type: &e.aggregate_type,
+        aggregate_id: &e.aggregate_id,
+        sequence: e.sequence,
+        event_type: &e.event_type,
+        event_version: &e.event_version,
+        payload: &e.payload,
+        metadata: &e.metadata,
+    }
+}
+
+async fn run_writer(db: Db, mut rx: mpsc::Receiver<AppendRequest>, heads: Arc<ChainHeads>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -241,107 +374,89 @@ async fn run_writer(db: Db, mut rx: mpsc::Receiver<AppendRequest>) {
                 Err(_) => break,
             }
         }
-        let commands: Vec<&[NewEvent]> = batch.iter().map(|r| r.events.as_slice()).collect();
-        let outcomes = match append_batch(&db, &commands).await {
-            Ok(outcomes) => outcomes,
-            Err(e) if commands.len() == 1 => vec![Err(e)],
+        let mut outcomes = plan(&batch);
+        let accepted: Vec<&[Chained]> = batch
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| o.is_ok())
+            .map(|(r, _)| r.events.as_slice())
+            .collect();
+        let mut results = match insert(&db, &accepted).await {
+            Ok(()) => accepted.iter().map(|_| Ok(())).collect(),
+            Err(e) if accepted.len() == 1 => vec![Err(conflict_or(accepted[0])(e))],
             Err(e) => {
-                // One command may have spoiled the batch (say, a value the database
-                // refuses): commit each on its own so the others are not lost.
-                tracing::warn!(error = %e, size = commands.len(), "batch append failed; retrying one by one");
-                let mut outcomes = Vec::with_capacity(commands.len());
-                for c in &commands {
-                    outcomes.push(match append_batch(&db, &[c]).await {
-                        Ok(mut v) => v.pop().unwrap_or(Ok(())),
-                        Err(e) => Err(e),
-                    });
+                // One command may have spoiled the batch (most often: another
+                // process took its sequence first). Commit each on its own so
+                // the others are not lost and the loser gets its conflict.
+                tracing::debug!(error = %e, size = accepted.len(), "batch append failed; retrying one by one");
+                let mut v = Vec::with_capacity(accepted.len());
+                for c in &accepted {
+                    v.push(insert(&db, &[c]).await.map_err(conflict_or(c)));
                 }
-                outcomes
+                v
             }
-        };
+        }
+        .into_iter();
+        for o in outcomes.iter_mut().filter(|o| o.is_ok()) {
+            *o = results.next().unwrap_or(Err(LedgerError::WriterStopped));
+        }
         for (req, outcome) in batch.into_iter().zip(outcomes) {
+            if outcome.is_ok() {
+                if let Some(last) = req.events.last() {
+                    heads.put(
+                        (last.event.aggregate_type.clone(), last.event.aggregate_id.clone()),
+                        last.event.sequence,
+                        last.hash,
+                    );
+                }
+            }
             // The command's caller may have gone away; its events are stored anyway.
             let _ = req.reply.send(outcome);
         }
     }
 }
 
+/// A unique violation means another command took the sequence: a conflict.
+fn conflict_or(command: &[Chained]) -> impl Fn(LedgerError) -> LedgerError + '_ {
+    move |e| match e {
+        LedgerError::Database(ref d) if is_unique_violation(d) => {
+            let first = command.first().map(|c| &c.event);
+            LedgerError::Conflict {
+                aggregate_type: first.map(|e| e.aggregate_type.clone()).unwrap_or_default(),
+                aggregate_id: first.map(|e| e.aggregate_id.clone()).unwrap_or_default(),
+                sequence: first.map(|e| e.sequence).unwrap_or_default(),
+            }
+        }
+        other => other,
+    }
+}
+
 type Key = (String, String);
 
-/// A row ready to insert.
-struct Row2 {
-    position: i64,
-    event: NewEvent,
-    prev_hash: [u8; 32],
-    hash: [u8; 32],
-}
-
-/// Checks each command against the chain heads and chains its events. Returns the
-/// rows to insert and each command's outcome.
-fn plan(
-    commands: &[&[NewEvent]],
-    heads: &mut HashMap<Key, (u64, [u8; 32])>,
-    mut position: i64,
-) -> (Vec<Row2>, Vec<Result<(), LedgerError>>) {
-    let mut rows = Vec::new();
-    let mut outcomes = Vec::with_capacity(commands.len());
-    for events in commands {
-        let Some(first) = events.first() else {
-            outcomes.push(Ok(()));
-            continue;
-        };
-        let key = (first.aggregate_type.clone(), first.aggregate_id.clone());
-        let (last_seq, last_hash) = heads.get(&key).copied().unwrap_or((0, GENESIS));
-        let consistent = events.iter().enumerate().all(|(i, e)| {
-            e.aggregate_type == key.0 && e.aggregate_id == key.1 && e.sequence == last_seq + 1 + i as u64
-        });
-        if !consistent {
-            outcomes.push(Err(LedgerError::Conflict {
-                aggregate_type: key.0,
-                aggregate_id: key.1,
-                sequence: first.sequence,
-            }));
-            continue;
-        }
-        let mut prev = last_hash;
-        for e in events.iter() {
-            position += 1;
-            let hash = event_hash(
-                &prev,
-                &RecordRef {
-                    aggregate_type: &e.aggregate_type,
-                    aggregate_id: &e.aggregate_id,
-                    sequence: e.sequence,
-                    event_type: &e.event_type,
-                    event_version: &e.event_version,
-                    payload: &e.payload,
-                    metadata: &e.metadata,
-                },
-            );
-            rows.push(Row2 {
-                position,
-                event: e.clone(),
-                prev_hash: prev,
-                hash,
-            });
-            prev = hash;
-        }
-        let last = events.last().map(|e| e.sequence).unwrap_or(last_seq);
-        heads.insert(key, (last, prev));
-        outcomes.push(Ok(()));
-    }
-    (rows, outcomes)
-}
-
-fn distinct_keys(commands: &[&[NewEvent]]) -> Vec<Key> {
-    let mut keys: Vec<Key> = commands
+/// Commands of one batch on the same aggregate must chain onto each other;
+/// a second command expecting the same sequence is a conflict.
+fn plan(batch: &[AppendRequest]) -> Vec<Result<(), LedgerError>> {
+    let mut in_batch: HashMap<Key, (u64, [u8; 32])> = HashMap::new();
+    batch
         .iter()
-        .filter_map(|c| c.first())
-        .map(|e| (e.aggregate_type.clone(), e.aggregate_id.clone()))
-        .collect();
-    keys.sort();
-    keys.dedup();
-    keys
+        .map(|req| {
+            let (Some(first), Some(last)) = (req.events.first(), req.events.last()) else {
+                return Ok(());
+            };
+            let key = (first.event.aggregate_type.clone(), first.event.aggregate_id.clone());
+            if let Some(&(seq, hash)) = in_batch.get(&key) {
+                if first.event.sequence != seq + 1 || first.prev_hash != hash {
+                    return Err(LedgerError::Conflict {
+                        aggregate_type: key.0,
+                        aggregate_id: key.1,
+                        sequence: first.event.sequence,
+                    });
+                }
+            }
+            in_batch.insert(key, (last.event.sequence, last.hash));
+            Ok(())
+        })
+        .collect()
 }
 
 fn to_hash(bytes: Vec<u8>) -> [u8; 32] {
@@ -356,90 +471,60 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-async fn append_batch(
-    db: &Db,
-    commands: &[&[NewEvent]],
-) -> Result<Vec<Result<(), LedgerError>>, LedgerError> {
-    let result = match db {
-        Db::Postgres(p) => append_batch_pg(p, commands).await,
-        Db::Sqlite(p) => append_batch_sqlite(p, commands).await,
-    };
-    match result {
-        // Only a writer that bypassed the head lock can get here; report it as the
-        // conflict it is.
-        Err(LedgerError::Database(e)) if is_unique_violation(&e) && commands.len() == 1 => {
-            let first = commands.first().and_then(|c| c.first());
-            Ok(vec![Err(LedgerError::Conflict {
-                aggregate_type: first.map(|e| e.aggregate_type.clone()).unwrap_or_default(),
-                aggregate_id: first.map(|e| e.aggregate_id.clone()).unwrap_or_default(),
-                sequence: first.map(|e| e.sequence).unwrap_or_default(),
-            })])
-        }
-        other => other,
+/// Inserts the commands' events in one transaction, numbering them after the
+/// head; all or nothing.
+async fn insert(db: &Db, commands: &[&[Chained]]) -> Result<(), LedgerError> {
+    if commands.iter().all(|c| c.is_empty()) {
+        return Ok(());
+    }
+    match db {
+        Db::Postgres(p) => insert_pg(p, commands).await,
+        Db::Sqlite(p) => insert_sqlite(p, commands).await,
     }
 }
 
-async fn append_batch_pg(
-    pool: &PgPool,
-    commands: &[&[NewEvent]],
-) -> Result<Vec<Result<(), LedgerError>>, LedgerError> {
-    let mut tx = pool.begin().await?;
-    let head: i64 = sqlx::query_scalar("SELECT last_position FROM event_head WHERE id = 1 FOR UPDATE")
-        .fetch_one(&mut *tx)
-        .await?;
-    let keys = distinct_keys(commands);
-    let (types, ids): (Vec<String>, Vec<String>) = keys.into_iter().unzip();
-    let found = sqlx::query(
-        "SELECT k.t, k.i, e.sequence, e.hash \
-         FROM UNNEST($1::text[], $2::text[]) AS k(t, i) \
-         JOIN LATERAL (SELECT sequence, hash FROM events \
-                       WHERE aggregate_type = k.t AND aggregate_id = k.i \
-                       ORDER BY sequence DESC LIMIT 1) e ON true",
-    )
-    .bind(&types)
-    .bind(&ids)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut heads = HashMap::new();
-    for r in found {
-        let seq: i64 = r.try_get(2)?;
-        heads.insert(
-            (r.try_get(0)?, r.try_get(1)?),
-            (seq as u64, to_hash(r.try_get(3)?)),
-        );
+/// One statement, so one round trip and its own transaction: move the head (its
+/// row lock is held until the statement commits, which orders positions by
+/// commit), insert every event numbered after the old head, and notify followers.
+const INSERT_PG: &str = "\
+WITH head AS (\
+    UPDATE event_head SET last_position = last_position + $1 WHERE id = 1 \
+    RETURNING last_position - $1 AS base\
+), inserted AS (\
+    INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, \
+                        event_version, payload, metadata, prev_hash, hash) \
+    SELECT head.base + u.ord, u.t, u.i, u.s, u.et, u.ev, u.p, u.m, u.ph, u.h \
+    FROM head, UNNEST($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], \
+                      $7::text[], $8::text[], $9::bytea[], $10::bytea[]) \
+         WITH ORDINALITY AS u(t, i, s, et, ev, p, m, ph, h, ord) \
+    RETURNING 1\
+) \
+SELECT head.base + $1, pg_notify('hoso_events', (head.base + $1)::text)::text FROM head";
+
+async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<(), LedgerError> {
+    let n: usize = commands.iter().map(|c| c.len()).sum();
+    let mut a_types = Vec::with_capacity(n);
+    let mut a_ids = Vec::with_capacity(n);
+    let mut seqs = Vec::with_capacity(n);
+    let mut e_types = Vec::with_capacity(n);
+    let mut e_versions = Vec::with_capacity(n);
+    let mut payloads = Vec::with_capacity(n);
+    let mut metas = Vec::with_capacity(n);
+    let mut prevs = Vec::with_capacity(n);
+    let mut hashes = Vec::with_capacity(n);
+    for c in commands.iter().flat_map(|c| c.iter()) {
+        a_types.push(c.event.aggregate_type.as_str());
+        a_ids.push(c.event.aggregate_id.as_str());
+        seqs.push(c.event.sequence as i64);
+        e_types.push(c.event.event_type.as_str());
+        e_versions.push(c.event.event_version.as_str());
+        payloads.push(c.event.payload.as_str());
+        metas.push(c.event.metadata.as_str());
+        prevs.push(&c.prev_hash[..]);
+        hashes.push(&c.hash[..]);
     }
-    let (rows, outcomes) = plan(commands, &mut heads, head);
-    if let Some(last) = rows.last() {
-        let last_position = last.position;
-        let mut positions = Vec::with_capacity(rows.len());
-        let mut a_types = Vec::with_capacity(rows.len());
-        let mut a_ids = Vec::with_capacity(rows.len());
-        let mut seqs = Vec::with_capacity(rows.len());
-        let mut e_types = Vec::with_capacity(rows.len());
-        let mut e_versions = Vec::with_capacity(rows.len());
-        let mut payloads = Vec::with_capacity(rows.len());
-        let mut metas = Vec::with_capacity(rows.len());
-        let mut prevs = Vec::with_capacity(rows.len());
-        let mut hashes = Vec::with_capacity(rows.len());
-        for r in rows {
-            positions.push(r.position);
-            a_types.push(r.event.aggregate_type);
-            a_ids.push(r.event.aggregate_id);
-            seqs.push(r.event.sequence as i64);
-            e_types.push(r.event.event_type);
-            e_versions.push(r.event.event_version);
-            payloads.push(r.event.payload);
-            metas.push(r.event.metadata);
-            prevs.push(r.prev_hash.to_vec());
-            hashes.push(r.hash.to_vec());
-        }
-        sqlx::query(
-            "INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, \
-             event_version, payload, metadata, prev_hash, hash) \
-             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], \
-             $6::text[], $7::text[], $8::text[], $9::bytea[], $10::bytea[])",
-        )
-        .bind(&positions)
+    sqlx::query(INSERT_PG)
+        .bind(n as i64)
         .bind(&a_types)
         .bind(&a_ids)
         .bind(&seqs)
@@ -449,90 +534,54 @@ async fn append_batch_pg(
         .bind(&metas)
         .bind(&prevs)
         .bind(&hashes)
-        .execute(&mut *tx)
+        .fetch_one(pool)
         .await?;
-        sqlx::query("UPDATE event_head SET last_position = $1 WHERE id = 1")
-            .bind(last_position)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("SELECT pg_notify('hoso_events', $1)")
-            .bind(last_position.to_string())
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(outcomes)
+    Ok(())
 }
 
-async fn append_batch_sqlite(
-    pool: &SqlitePool,
-    commands: &[&[NewEvent]],
-) -> Result<Vec<Result<(), LedgerError>>, LedgerError> {
+async fn insert_sqlite(pool: &SqlitePool, commands: &[&[Chained]]) -> Result<(), LedgerError> {
     let mut conn = pool.acquire().await?;
-    // IMMEDIATE: take the write lock before reading the heads, so nobody can move
-    // them between our read and our write.
+    // IMMEDIATE: take the database's write lock before reading the head.
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
     let result = async {
-        let head: i64 = sqlx::query_scalar("SELECT last_position FROM event_head WHERE id = 1")
+        let mut position: i64 = sqlx::query_scalar("SELECT last_position FROM event_head WHERE id = 1")
             .fetch_one(&mut *conn)
             .await?;
-        let mut heads = HashMap::new();
-        for (t, i) in distinct_keys(commands) {
-            let found = sqlx::query(
-                "SELECT sequence, hash FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2 \
-                 ORDER BY sequence DESC LIMIT 1",
+        for c in commands.iter().flat_map(|c| c.iter()) {
+            position += 1;
+            sqlx::query(
+                "INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, \
+                 event_version, payload, metadata, prev_hash, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
-            .bind(&t)
-            .bind(&i)
-            .fetch_optional(&mut *conn)
+            .bind(position)
+            .bind(&c.event.aggregate_type)
+            .bind(&c.event.aggregate_id)
+            .bind(c.event.sequence as i64)
+            .bind(&c.event.event_type)
+            .bind(&c.event.event_version)
+            .bind(&c.event.payload)
+            .bind(&c.event.metadata)
+            .bind(&c.prev_hash[..])
+            .bind(&c.hash[..])
+            .execute(&mut *conn)
             .await?;
-            if let Some(r) = found {
-                let seq: i64 = r.try_get(0)?;
-                heads.insert((t, i), (seq as u64, to_hash(r.try_get(1)?)));
-            }
         }
-        let (rows, outcomes) = plan(commands, &mut heads, head);
-        if let Some(last) = rows.last() {
-            let last_position = last.position;
-            for r in &rows {
-                sqlx::query(
-                    "INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, \
-                     event_version, payload, metadata, prev_hash, hash) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .bind(r.position)
-                .bind(&r.event.aggregate_type)
-                .bind(&r.event.aggregate_id)
-                .bind(r.event.sequence as i64)
-                .bind(&r.event.event_type)
-                .bind(&r.event.event_version)
-                .bind(&r.event.payload)
-                .bind(&r.event.metadata)
-                .bind(&r.prev_hash[..])
-                .bind(&r.hash[..])
-                .execute(&mut *conn)
-                .await?;
-            }
-            sqlx::query("UPDATE event_head SET last_position = ?1 WHERE id = 1")
-                .bind(last_position)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok::<_, LedgerError>(outcomes)
+        sqlx::query("UPDATE event_head SET last_position = ?1 WHERE id = 1")
+            .bind(position)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("COMMIT").execute(&mut *conn).await?;
+        Ok::<_, LedgerError>(())
     }
     .await;
-    match result {
-        Ok(outcomes) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
-            Ok(outcomes)
+    if let Err(e) = result {
+        // The connection goes back to the pool: it must not keep the transaction.
+        if let Err(rb) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
+            tracing::error!(error = %rb, "rollback failed; closing the connection");
+            let _ = conn.detach();
         }
-        Err(e) => {
-            // The connection returns to the pool; it must not keep the transaction.
-            if let Err(rb) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
-                tracing::error!(error = %rb, "rollback failed; closing connection");
-                let _ = conn.detach();
-            }
-            Err(e)
-        }
+        return Err(e);
     }
+    Ok(())
 }

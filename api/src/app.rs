@@ -1,0 +1,92 @@
+//! Wiring: one `App` holds the ledger and a cqrs-es framework per aggregate, and
+//! executes commands with the actor and recorded-at time as event metadata.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
+use hoso_domain::case::{Case, CaseCommand};
+use hoso_domain::child::{Child, ChildCommand};
+use hoso_domain::common::Actor;
+use hoso_domain::officer::{Officer, OfficerCommand};
+use hoso_ledger::Ledger;
+
+type Framework<A> = CqrsFramework<A, PersistedEventStore<Ledger, A>>;
+
+/// The default database when neither `--database-url` nor `DATABASE_URL` is given.
+pub const DEFAULT_DATABASE: &str = "sqlite://hoso.db";
+
+pub struct App {
+    pub ledger: Ledger,
+    cases: Framework<Case>,
+    children: Framework<Child>,
+    officers: Framework<Officer>,
+}
+
+fn framework<A>(ledger: &Ledger) -> Framework<A>
+where
+    A: Aggregate<Services = ()>,
+{
+    CqrsFramework::new(PersistedEventStore::new_event_store(ledger.clone()), vec![], ())
+}
+
+/// Metadata stored (and hashed) with every event: who acted, in what role and
+/// unit, and when the system recorded it.
+pub fn metadata(actor: &Actor, recorded_at: DateTime<Utc>) -> HashMap<String, String> {
+    HashMap::from([
+        ("actor_id".to_string(), actor.officer_id.clone()),
+        ("role".to_string(), actor.role.as_str().to_string()),
+        ("unit".to_string(), actor.unit.code()),
+        (
+            "recorded_at".to_string(),
+            recorded_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        ),
+    ])
+}
+
+impl App {
+    pub async fn open(database_url: &str) -> Result<App, hoso_ledger::LedgerError> {
+        let ledger = Ledger::open(database_url).await?;
+        Ok(App::new(ledger))
+    }
+
+    pub fn new(ledger: Ledger) -> App {
+        App {
+            cases: framework(&ledger),
+            children: framework(&ledger),
+            officers: framework(&ledger),
+            ledger,
+        }
+    }
+
+    pub async fn case(
+        &self,
+        id: &str,
+        cmd: CaseCommand,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(), AggregateError<<Case as Aggregate>::Error>> {
+        let meta = metadata(&cmd.actor, recorded_at);
+        self.cases.execute_with_metadata(id, cmd, meta).await
+    }
+
+    pub async fn child(
+        &self,
+        id: &str,
+        cmd: ChildCommand,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(), AggregateError<<Child as Aggregate>::Error>> {
+        let meta = metadata(&cmd.actor, recorded_at);
+        self.children.execute_with_metadata(id, cmd, meta).await
+    }
+
+    pub async fn officer(
+        &self,
+        id: &str,
+        cmd: OfficerCommand,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(), AggregateError<<Officer as Aggregate>::Error>> {
+        let meta = metadata(&cmd.actor, recorded_at);
+        self.officers.execute_with_metadata(id, cmd, meta).await
+    }
+}

@@ -1,0 +1,225 @@
+//! `hoso bench append`: events/s for appends through cqrs-es at several
+//! concurrencies, on the selected backend, in a scratch database that is dropped
+//! afterwards; on PostgreSQL also plain cqrs-es + postgres-es on the same
+//! workload, as the baseline the hash chain must not fall behind.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, CqrsFramework, DomainEvent};
+use hoso_ledger::{Db, Ledger};
+use postgres_es::PostgresEventRepository;
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, Executor};
+
+/// Commands per aggregate: a case sees about this many actions.
+const EVENTS_PER_AGGREGATE: usize = 10;
+
+/// A case-note-like aggregate: the workload measures the store, not the rules.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Notebook {
+    notes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum NotebookEvent {
+    NoteAdded { n: u64, text: String, at: String },
+}
+
+impl DomainEvent for NotebookEvent {
+    fn event_type(&self) -> String {
+        "NoteAdded".into()
+    }
+    fn event_version(&self) -> String {
+        "1".into()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("never")]
+pub struct Never;
+
+impl Aggregate for Notebook {
+    const TYPE: &'static str = "BenchNotebook";
+    type Command = String;
+    type Event = NotebookEvent;
+    type Error = Never;
+    type Services = ();
+
+    async fn handle(&mut self, text: String, _: &(), sink: &EventSink<Self>) -> Result<(), Never> {
+        let n = self.notes + 1;
+        let event = NotebookEvent::NoteAdded {
+            n,
+            text,
+            at: "2026-11-23T08:00:00.000000Z".into(),
+        };
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: NotebookEvent) {
+        let NotebookEvent::NoteAdded { n, .. } = event;
+        self.notes = n;
+    }
+}
+
+const NOTE: &str = "Cán bộ xã đã đến thăm gia đình, trẻ đang đi học đều, sức khỏe ổn định; \
+người chăm sóc cam kết không để trẻ tiếp xúc với người có nguy cơ gây hại. Hẹn rà soát lại sau hai tuần.";
+
+/// One measured run.
+pub struct Run {
+    pub label: &'static str,
+    pub backend: String,
+    pub concurrency: usize,
+    pub events: usize,
+    pub seconds: f64,
+}
+
+impl Run {
+    pub fn line(&self) -> String {
+        format!(
+            "bench={} backend={} concurrency={} events={} seconds={:.2} events_per_s={:.0}",
+            self.label,
+            self.backend,
+            self.concurrency,
+            self.events,
+            self.seconds,
+            self.events as f64 / self.seconds.max(1e-9)
+        )
+    }
+}
+
+async fn drive<R>(
+    cqrs: Arc<CqrsFramework<Notebook, PersistedEventStore<R, Notebook>>>,
+    run_id: &str,
+    concurrency: usize,
+    events: usize,
+) -> anyhow::Result<f64>
+where
+    R: PersistedEventRepository + 'static,
+{
+    let aggregates = events.div_ceil(EVENTS_PER_AGGREGATE);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..concurrency {
+        let cqrs = cqrs.clone();
+        let run_id = run_id.to_string();
+        tasks.push(tokio::spawn(async move {
+            for a in (w..aggregates).step_by(concurrency) {
+                let id = format!("{run_id}-{a}");
+                for _ in 0..EVENTS_PER_AGGREGATE {
+                    cqrs.execute(&id, NOTE.to_string()).await?;
+                }
+            }
+            Ok::<(), anyhow::Error>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// A scratch database beside the one named by `url`, dropped by `cleanup`.
+pub enum Scratch {
+    Postgres { admin: PgConnectOptions, name: String },
+    Sqlite { path: std::path::PathBuf },
+}
+
+impl Scratch {
+    pub async fn create(url: &str) -> anyhow::Result<(Scratch, String)> {
+        let tag = format!("{}_{}", std::process::id(), rand::random::<u32>());
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let admin: PgConnectOptions = url.parse()?;
+            let name = format!("hoso_bench_{tag}");
+            let mut conn = admin.connect().await?;
+            conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+            conn.close().await?;
+            let scratch_url = admin.clone().database(&name).to_url_lossy().to_string();
+            Ok((Scratch::Postgres { admin, name }, scratch_url))
+        } else {
+            let path = std::env::temp_dir().join(format!("hoso_bench_{tag}.db"));
+            let url = format!("sqlite://{}", path.display());
+            Ok((Scratch::Sqlite { path }, url))
+        }
+    }
+
+    pub async fn cleanup(self) -> anyhow::Result<()> {
+        match self {
+            Scratch::Postgres { admin, name } => {
+                let mut conn = admin.connect().await?;
+                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await?;
+                conn.close().await?;
+            }
+            Scratch::Sqlite { path } => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs the append benchmark and prints one line per run.
+pub async fn append(url: &str, concurrencies: &[usize], events: usize, baseline: bool) -> anyhow::Result<Vec<Run>> {
+    let (scratch, scratch_url) = Scratch::create(url).await?;
+    let result = async {
+        let ledger = Ledger::open(&scratch_url).await?;
+        let backend = ledger.backend().to_string();
+        let cqrs = Arc::new(CqrsFramework::new(
+            PersistedEventStore::<Ledger, Notebook>::new_event_store(ledger.clone()),
+            vec![],
+            (),
+        ));
+        let mut runs = Vec::new();
+        for (i, &c) in concurrencies.iter().enumerate() {
+            let seconds = drive(cqrs.clone(), &format!("hoso{i}"), c, events).await?;
+            let events = events.div_ceil(EVENTS_PER_AGGREGATE) * EVENTS_PER_AGGREGATE;
+            let run = Run { label: "append", backend: backend.clone(), concurrency: c, events, seconds };
+            println!("{}", run.line());
+            runs.push(run);
+        }
+        if baseline {
+            if let Db::Postgres(pool) = ledger.db() {
+                pool.execute(
+                    "CREATE TABLE baseline_events (aggregate_type text NOT NULL, aggregate_id text NOT NULL, \
+                     sequence bigint CHECK (sequence >= 0) NOT NULL, event_type text NOT NULL, \
+                     event_version text NOT NULL, payload json NOT NULL, metadata json NOT NULL, \
+                     PRIMARY KEY (aggregate_type, aggregate_id, sequence)); \
+                     CREATE TABLE baseline_snapshots (aggregate_type text NOT NULL, aggregate_id text NOT NULL, \
+                     last_sequence bigint NOT NULL, current_snapshot bigint NOT NULL, payload json NOT NULL, \
+                     PRIMARY KEY (aggregate_type, aggregate_id, last_sequence));",
+                )
+                .await?;
+                let repo = PostgresEventRepository::new(pool.clone())
+                    .with_tables("baseline_events", "baseline_snapshots");
+                let plain = Arc::new(CqrsFramework::new(
+                    PersistedEventStore::<_, Notebook>::new_event_store(repo),
+                    vec![],
+                    (),
+                ));
+                for (i, &c) in concurrencies.iter().enumerate() {
+                    let seconds = drive(plain.clone(), &format!("plain{i}"), c, events).await?;
+                    let events = events.div_ceil(EVENTS_PER_AGGREGATE) * EVENTS_PER_AGGREGATE;
+                    let run = Run { label: "append-baseline", backend: "postgres-es".into(), concurrency: c, events, seconds };
+                    println!("{}", run.line());
+                    runs.push(run);
+                }
+            }
+        }
+        let report = hoso_ledger::verify::verify(&ledger).await?;
+        anyhow::ensure!(report.is_intact(), "benchmark store failed verification: {:?}", report.first());
+        ledger.db().close().await;
+        Ok::<_, anyhow::Error>(runs)
+    }
+    .await;
+    scratch.cleanup().await?;
+    result
+}

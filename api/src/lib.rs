@@ -1,0 +1,10 @@
+//! The `hoso` program: command line, HTTP service, sample data and benchmarks.
+//!
+//! Architecture invariant: this is the edge. Only this crate knows HTTP, the
+//! command line and the wall clock; it turns them into domain commands with the
+//! actor and time as values, and hands them to cqrs-es over the ledger.
+
+pub mod app;
+pub mod bench;
+pub mod demo;
+pub mod server;
