@@ -69,8 +69,13 @@ pub enum Structure {
 pub enum Unit {
     /// National bodies: Hotline 111, the central administration.
     National,
-    Province { province: u32 },
-    Commune { province: u32, commune: u32 },
+    Province {
+        province: u32,
+    },
+    Commune {
+        province: u32,
+        commune: u32,
+    },
 }
 
 impl Unit {
@@ -207,5 +212,7 @@ pub enum ProtectionLevel {
 
 /// A SHA-256 digest as 64 lowercase hex characters.
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

@@ -5,5 +5,9 @@
 //! draws no random numbers; times and ids arrive inside commands as values.
 //! Aggregates validate commands and emit events; that is all they do.
 
+pub mod calendar;
+pub mod case;
+pub mod child;
 pub mod common;
+pub mod officer;
 pub mod places;

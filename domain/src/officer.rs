@@ -1,0 +1,583 @@
+//! The `Officer` aggregate (cán bộ): who an officer is, their role and unit over
+//! time (assignment periods), when they were active, and the trainings they
+//! attended (tập huấn: date, organiser, topics), since inspectors look at both
+//! what an officer did and what they were trained for.
+//!
+//! Only an admin registers officers, changes their assignment, deactivates and
+//! reactivates them; a provincial manager (Sở / Cục) may also record trainings for
+//! officers of their province. A role needs a unit of the matching level, in
+//! today's (2025) structure: commune roles a real commune, a provincial manager a
+//! province, Hotline 111 operators and admins the national level, inspectors
+//! (thanh tra) a province or the national level.
+//!
+//! Periods are half-open: an assignment or inactive period runs from its `from`
+//! date up to, not including, the `from` date of the change that ends it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::local_date;
+use crate::common::{Actor, Role, Unit};
+use crate::places;
+
+#[cfg(test)]
+mod tests;
+
+// ---------------------------------------------------------------------------
+// Commands
+
+/// One request about an officer. The officer id is the aggregate id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerCommand {
+    pub actor: Actor,
+    /// When the action happened; every event carries it. Never read from a clock.
+    pub at: DateTime<Utc>,
+    pub action: OfficerAction,
+}
+
+/// What the actor asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OfficerAction {
+    RegisterOfficer(OfficerRegistration),
+    /// A new role and/or unit from a date (điều động, phân công).
+    ChangeAssignment(AssignmentChange),
+    Deactivate(Deactivation),
+    Reactivate(Reactivation),
+    /// Tập huấn attended.
+    RecordTraining(Training),
+}
+
+impl OfficerAction {
+    /// The action in words, for error messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            OfficerAction::RegisterOfficer(_) => "register an officer",
+            OfficerAction::ChangeAssignment(_) => "change an officer's assignment",
+            OfficerAction::Deactivate(_) => "deactivate an officer",
+            OfficerAction::Reactivate(_) => "reactivate an officer",
+            OfficerAction::RecordTraining(_) => "record a training",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerRegistration {
+    /// Họ và tên; must not be empty.
+    pub full_name: String,
+    pub role: Role,
+    /// Must match the role's level and exist in the 2025 structure.
+    pub unit: Unit,
+    /// First day in service.
+    pub active_from: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentChange {
+    pub role: Role,
+    pub unit: Unit,
+    /// First day of the new assignment: not before the last change.
+    pub from: NaiveDate,
+    /// E.g. the transfer decision; must not be empty.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deactivation {
+    /// First day out of service: not before the last change.
+    pub from: NaiveDate,
+    /// Must not be empty.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reactivation {
+    /// First day back in service, with the assignment held before: not before
+    /// the deactivation.
+    pub from: NaiveDate,
+}
+
+/// Tập huấn: one training attended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Training {
+    /// Not after the date of the action.
+    pub date: NaiveDate,
+    /// Đơn vị tổ chức; must not be empty.
+    pub organiser: String,
+    /// At least one, none empty.
+    pub topics: Vec<String>,
+    /// Hours of training, if known; not zero.
+    #[serde(default)]
+    pub hours: Option<u32>,
+}
+
+// ---------------------------------------------------------------------------
+// Events
+
+/// Something that happened to an officer's record. Every event carries `at`, the
+/// time of the action; the actor is in the event metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OfficerEvent {
+    OfficerRegistered {
+        at: DateTime<Utc>,
+        full_name: String,
+        role: Role,
+        unit: Unit,
+        active_from: NaiveDate,
+    },
+    AssignmentChanged {
+        at: DateTime<Utc>,
+        role: Role,
+        unit: Unit,
+        from: NaiveDate,
+        reason: String,
+    },
+    OfficerDeactivated {
+        at: DateTime<Utc>,
+        from: NaiveDate,
+        reason: String,
+    },
+    OfficerReactivated {
+        at: DateTime<Utc>,
+        from: NaiveDate,
+    },
+    TrainingRecorded {
+        at: DateTime<Utc>,
+        date: NaiveDate,
+        organiser: String,
+        topics: Vec<String>,
+        hours: Option<u32>,
+    },
+}
+
+impl OfficerEvent {
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            OfficerEvent::OfficerRegistered { at, .. }
+            | OfficerEvent::AssignmentChanged { at, .. }
+            | OfficerEvent::OfficerDeactivated { at, .. }
+            | OfficerEvent::OfficerReactivated { at, .. }
+            | OfficerEvent::TrainingRecorded { at, .. } => *at,
+        }
+    }
+}
+
+impl DomainEvent for OfficerEvent {
+    fn event_type(&self) -> String {
+        match self {
+            OfficerEvent::OfficerRegistered { .. } => "OfficerRegistered",
+            OfficerEvent::AssignmentChanged { .. } => "AssignmentChanged",
+            OfficerEvent::OfficerDeactivated { .. } => "OfficerDeactivated",
+            OfficerEvent::OfficerReactivated { .. } => "OfficerReactivated",
+            OfficerEvent::TrainingRecorded { .. } => "TrainingRecorded",
+        }
+        .to_string()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_string()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/// Why an officer command was refused: one variant per rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OfficerError {
+    #[error("the officer has not been registered")]
+    NotRegistered,
+    #[error("the officer is already registered")]
+    AlreadyRegistered,
+    /// The role may never do this action.
+    #[error("a {} may not {action}", .role.as_str())]
+    NotAuthorised { role: Role, action: &'static str },
+    /// A provincial manager acting for an officer outside their province.
+    #[error("an officer of {} may not act on an officer of {}", .unit.code(), .officer_unit.code())]
+    OutsideUnit { unit: Unit, officer_unit: Unit },
+    #[error("the action time is earlier than the officer's last recorded event ({last})")]
+    BeforeLastEvent { last: DateTime<Utc> },
+    #[error("missing required field: {0}")]
+    MissingField(&'static str),
+    /// The unit is not of the level the role needs.
+    #[error("a {} needs a {needs} unit, not {}", .role.as_str(), .unit.code())]
+    WrongUnitLevel {
+        role: Role,
+        unit: Unit,
+        needs: &'static str,
+    },
+    #[error("province {0} does not exist in the 2025 structure")]
+    UnknownProvince(u32),
+    #[error("commune {commune} of province {province} does not exist in the 2025 structure")]
+    UnknownCommune { province: u32, commune: u32 },
+    #[error("the officer already has that role and unit")]
+    SameAssignment,
+    #[error("the officer is deactivated; only reactivation is possible")]
+    Deactivated,
+    #[error("the officer is active")]
+    NotDeactivated,
+    #[error("{from} is before the last change, which took effect on {last}")]
+    DateBeforeLastChange { from: NaiveDate, last: NaiveDate },
+    #[error("the training date is after the date of the action")]
+    TrainingInFuture,
+    #[error("training hours must be more than zero")]
+    ZeroHours,
+}
+
+/// Checks that a role's unit is of the right level and exists in the 2025 list.
+pub fn check_assignment(role: Role, unit: Unit) -> Result<(), OfficerError> {
+    let wrong = |needs| OfficerError::WrongUnitLevel { role, unit, needs };
+    let dir = places::current();
+    match (role, unit) {
+        (
+            Role::Collaborator | Role::CommuneWorker | Role::CommuneChairman,
+            Unit::Commune { province, commune },
+        ) => match dir.commune_ref(commune) {
+            Some(r) if r.province == province => Ok(()),
+            _ => Err(OfficerError::UnknownCommune { province, commune }),
+        },
+        (Role::Collaborator | Role::CommuneWorker | Role::CommuneChairman, _) => {
+            Err(wrong("commune"))
+        }
+        (Role::ProvincialManager | Role::Inspector, Unit::Province { province }) => {
+            match dir.province(province) {
+                Some(_) => Ok(()),
+                None => Err(OfficerError::UnknownProvince(province)),
+            }
+        }
+        (Role::ProvincialManager, _) => Err(wrong("province")),
+        (Role::Inspector, Unit::National) => Ok(()),
+        (Role::Inspector, _) => Err(wrong("province or national")),
+        (Role::HotlineOperator | Role::Admin, Unit::National) => Ok(()),
+        (Role::HotlineOperator | Role::Admin, _) => Err(wrong("national")),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Aggregate
+
+/// One assignment period: `[from, to)`, `to` is `None` while it lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentPeriod {
+    pub role: Role,
+    pub unit: Unit,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    /// Empty for the first assignment.
+    pub reason: String,
+}
+
+/// One period out of service: `[from, to)`, `to` is `None` while it lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InactivePeriod {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    pub reason: String,
+}
+
+fn within(from: NaiveDate, to: Option<NaiveDate>, date: NaiveDate) -> bool {
+    from <= date && to.is_none_or(|t| date < t)
+}
+
+/// An officer's record rebuilt from its events. Projections may read the fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Officer {
+    pub registered: bool,
+    pub full_name: String,
+    pub active_from: Option<NaiveDate>,
+    /// False while deactivated.
+    pub active: bool,
+    /// Every assignment, oldest first; the last one is current.
+    pub assignments: Vec<AssignmentPeriod>,
+    pub inactive_periods: Vec<InactivePeriod>,
+    /// In the order recorded.
+    pub trainings: Vec<Training>,
+    pub last_event_at: Option<DateTime<Utc>>,
+}
+
+impl Officer {
+    /// The current role, if registered.
+    pub fn role(&self) -> Option<Role> {
+        self.assignments.last().map(|a| a.role)
+    }
+
+    /// The current unit, if registered.
+    pub fn unit(&self) -> Option<Unit> {
+        self.assignments.last().map(|a| a.unit)
+    }
+
+    /// True when the officer was in service on `date`.
+    pub fn is_active_on(&self, date: NaiveDate) -> bool {
+        self.active_from.is_some_and(|f| f <= date)
+            && !self
+                .inactive_periods
+                .iter()
+                .any(|p| within(p.from, p.to, date))
+    }
+
+    /// Role and unit held on `date`; `None` before service or while deactivated.
+    pub fn assignment_on(&self, date: NaiveDate) -> Option<(Role, Unit)> {
+        if !self.is_active_on(date) {
+            return None;
+        }
+        self.assignments
+            .iter()
+            .rev()
+            .find(|a| within(a.from, a.to, date))
+            .map(|a| (a.role, a.unit))
+    }
+
+    /// Trainings dated within `[from, to]`, in date order.
+    pub fn trainings_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<&Training> {
+        let mut t: Vec<&Training> = self
+            .trainings
+            .iter()
+            .filter(|t| from <= t.date && t.date <= to)
+            .collect();
+        t.sort_by_key(|t| t.date);
+        t
+    }
+
+    /// The date the latest assignment or activity change took effect.
+    pub fn last_change(&self) -> Option<NaiveDate> {
+        let a = self.assignments.last().map(|a| a.from);
+        let i = self.inactive_periods.last().map(|p| p.to.unwrap_or(p.from));
+        a.max(i)
+    }
+
+    /// Validates a command against the current state and returns the event to
+    /// record.
+    pub fn decide(&self, command: OfficerCommand) -> Result<OfficerEvent, OfficerError> {
+        let OfficerCommand { actor, at, action } = command;
+        let what = action.describe();
+        if let OfficerAction::RegisterOfficer(r) = action {
+            admin_only(&actor, what)?;
+            if self.registered {
+                return Err(OfficerError::AlreadyRegistered);
+            }
+            let full_name = required(&r.full_name, "full_name")?;
+            check_assignment(r.role, r.unit)?;
+            return Ok(OfficerEvent::OfficerRegistered {
+                at,
+                full_name,
+                role: r.role,
+                unit: r.unit,
+                active_from: r.active_from,
+            });
+        }
+        let officer_unit = match (self.registered, self.unit()) {
+            (true, Some(u)) => u,
+            _ => return Err(OfficerError::NotRegistered),
+        };
+        match &action {
+            OfficerAction::RecordTraining(_) => authorise_training(&actor, officer_unit, what)?,
+            _ => admin_only(&actor, what)?,
+        }
+        if let Some(last) = self.last_event_at {
+            if at < last {
+                return Err(OfficerError::BeforeLastEvent { last });
+            }
+        }
+        let last_change = self.last_change().unwrap_or(NaiveDate::MIN);
+        let not_before_last = |from: NaiveDate| {
+            if from < last_change {
+                Err(OfficerError::DateBeforeLastChange {
+                    from,
+                    last: last_change,
+                })
+            } else {
+                Ok(())
+            }
+        };
+        match action {
+            OfficerAction::RegisterOfficer(_) => Err(OfficerError::AlreadyRegistered),
+            OfficerAction::Reactivate(r) => {
+                if self.active {
+                    return Err(OfficerError::NotDeactivated);
+                }
+                not_before_last(r.from)?;
+                Ok(OfficerEvent::OfficerReactivated { at, from: r.from })
+            }
+            _ if !self.active => Err(OfficerError::Deactivated),
+            OfficerAction::ChangeAssignment(c) => {
+                check_assignment(c.role, c.unit)?;
+                if self.role() == Some(c.role) && self.unit() == Some(c.unit) {
+                    return Err(OfficerError::SameAssignment);
+                }
+                not_before_last(c.from)?;
+                let reason = required(&c.reason, "reason")?;
+                Ok(OfficerEvent::AssignmentChanged {
+                    at,
+                    role: c.role,
+                    unit: c.unit,
+                    from: c.from,
+                    reason,
+                })
+            }
+            OfficerAction::Deactivate(d) => {
+                not_before_last(d.from)?;
+                let reason = required(&d.reason, "reason")?;
+                Ok(OfficerEvent::OfficerDeactivated {
+                    at,
+                    from: d.from,
+                    reason,
+                })
+            }
+            OfficerAction::RecordTraining(t) => {
+                if t.date > local_date(at) {
+                    return Err(OfficerError::TrainingInFuture);
+                }
+                let organiser = required(&t.organiser, "organiser")?;
+                let topics = t
+                    .topics
+                    .iter()
+                    .map(|s| required(s, "topics"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if topics.is_empty() {
+                    return Err(OfficerError::MissingField("topics"));
+                }
+                if t.hours == Some(0) {
+                    return Err(OfficerError::ZeroHours);
+                }
+                Ok(OfficerEvent::TrainingRecorded {
+                    at,
+                    date: t.date,
+                    organiser,
+                    topics,
+                    hours: t.hours,
+                })
+            }
+        }
+    }
+}
+
+fn required(value: &str, field: &'static str) -> Result<String, OfficerError> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(OfficerError::MissingField(field))
+    } else {
+        Ok(v.to_string())
+    }
+}
+
+fn admin_only(actor: &Actor, action: &'static str) -> Result<(), OfficerError> {
+    match actor.role {
+        Role::Admin => Ok(()),
+        role => Err(OfficerError::NotAuthorised { role, action }),
+    }
+}
+
+/// Admins; provincial managers for officers whose current unit is in their province.
+fn authorise_training(
+    actor: &Actor,
+    officer_unit: Unit,
+    action: &'static str,
+) -> Result<(), OfficerError> {
+    match (actor.role, actor.unit) {
+        (Role::Admin, _) => Ok(()),
+        (Role::ProvincialManager, Unit::Province { province })
+            if officer_unit.province() == Some(province) =>
+        {
+            Ok(())
+        }
+        (Role::ProvincialManager, unit) => Err(OfficerError::OutsideUnit { unit, officer_unit }),
+        (role, _) => Err(OfficerError::NotAuthorised { role, action }),
+    }
+}
+
+impl Aggregate for Officer {
+    const TYPE: &'static str = "Officer";
+    type Command = OfficerCommand;
+    type Event = OfficerEvent;
+    type Error = OfficerError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _service: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        let event = self.decide(command)?;
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        self.last_event_at = Some(event.at());
+        match event {
+            OfficerEvent::OfficerRegistered {
+                full_name,
+                role,
+                unit,
+                active_from,
+                ..
+            } => {
+                self.registered = true;
+                self.active = true;
+                self.full_name = full_name;
+                self.active_from = Some(active_from);
+                self.assignments = vec![AssignmentPeriod {
+                    role,
+                    unit,
+                    from: active_from,
+                    to: None,
+                    reason: String::new(),
+                }];
+            }
+            OfficerEvent::AssignmentChanged {
+                role,
+                unit,
+                from,
+                reason,
+                ..
+            } => {
+                if let Some(current) = self.assignments.last_mut() {
+                    current.to = Some(from);
+                }
+                self.assignments.push(AssignmentPeriod {
+                    role,
+                    unit,
+                    from,
+                    to: None,
+                    reason,
+                });
+            }
+            OfficerEvent::OfficerDeactivated { from, reason, .. } => {
+                self.active = false;
+                self.inactive_periods.push(InactivePeriod {
+                    from,
+                    to: None,
+                    reason,
+                });
+            }
+            OfficerEvent::OfficerReactivated { from, .. } => {
+                self.active = true;
+                if let Some(p) = self.inactive_periods.last_mut() {
+                    p.to = Some(from);
+                }
+            }
+            OfficerEvent::TrainingRecorded {
+                date,
+                organiser,
+                topics,
+                hours,
+                ..
+            } => self.trainings.push(Training {
+                date,
+                organiser,
+                topics,
+                hours,
+            }),
+        }
+    }
+}
