@@ -14,6 +14,18 @@ use hoso_ledger::Ledger;
 
 type Framework<A> = CqrsFramework<A, PersistedEventStore<Ledger, A>>;
 
+/// Failures of the application layer that are not a domain rule.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Ledger(#[from] hoso_ledger::LedgerError),
+    #[error("stored event at position {position} does not decode: {source}")]
+    Payload {
+        position: i64,
+        source: serde_json::Error,
+    },
+}
+
 /// The default database when neither `--database-url` nor `DATABASE_URL` is given.
 pub const DEFAULT_DATABASE: &str = "sqlite://hoso.db";
 
@@ -58,6 +70,19 @@ impl App {
             officers: framework(&ledger),
             ledger,
         }
+    }
+
+    /// The current state of an aggregate, replayed from its events alone.
+    pub async fn load<A: Aggregate>(&self, id: &str) -> Result<A, AppError> {
+        let mut aggregate = A::default();
+        for e in self.ledger.events_of(A::TYPE, id, 0).await? {
+            let event: A::Event = serde_json::from_str(&e.payload).map_err(|source| AppError::Payload {
+                position: e.position,
+                source,
+            })?;
+            aggregate.apply(event);
+        }
+        Ok(aggregate)
     }
 
     pub async fn case(

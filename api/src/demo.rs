@@ -9,8 +9,10 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hoso_domain::case::*;
+use hoso_domain::child::{Address, ChildAction, ChildCommand, CircumstanceGroup, CircumstanceStart, HouseholdStatus, Registration, Sex};
+use hoso_domain::officer::{OfficerAction, OfficerCommand, OfficerRegistration, Training};
 use hoso_domain::common::{Actor, CommuneRef, HarmType, ProtectionLevel, RiskLevel, Role, Unit};
 use hoso_domain::places;
 use rand::rngs::StdRng;
@@ -551,14 +553,19 @@ pub async fn load(app: &App, cases: usize, seed: u64) -> anyhow::Result<Summary>
         tag: format!("{seed}-{head}"),
         summary: Summary::default(),
     };
-    let _ = demo.tag.len();
-    let staff = setup_staff(&mut demo).await?;
-    let hotline = actor(format!("hotline-{}", demo.tag), Role::HotlineOperator, Unit::National);
+    let (staff, hotline) = setup_staff(&mut demo).await?;
     for i in 0..cases {
         let s = i % staff.len();
         let other = (s + 1) % staff.len();
         let target = TARGETS[i % TARGETS.len()];
-        let days_ago = demo.rng.gen_range(3..150);
+        // Early steps are recent work; later steps began weeks or months ago.
+        let days_ago = match target {
+            Target::Received | Target::FactChecked | Target::InitiallyAssessed | Target::Emergency => {
+                demo.rng.gen_range(1..6)
+            }
+            Target::SpecificallyAssessed | Target::PlanDrafted | Target::PlanSentBack => demo.rng.gen_range(4..12),
+            _ => demo.rng.gen_range(70..200),
+        };
         let mut received_at = demo.now - Duration::days(days_ago) - demo.hours(0, 12);
         // Office hours, local time (UTC+7): 07:30–17:00 → 00:30–10:00 UTC.
         received_at = received_at
@@ -573,33 +580,120 @@ pub async fn load(app: &App, cases: usize, seed: u64) -> anyhow::Result<Summary>
         demo.drive_case(&case_id, &staff[s], &staff[other], &hotline, &child_id, dob, target, received_at)
             .await?;
         demo.summary.cases += 1;
+        let case: Case = app.load(&case_id).await?;
+        if !case.missed_deadlines(demo.now).is_empty() {
+            demo.summary.overdue += 1;
+        }
     }
     demo.summary.events = app.ledger.head().await?;
-    let _ = (NaiveDate::MIN.year(), places::current().provinces.len());
     Ok(demo.summary)
 }
 
-async fn setup_staff(demo: &mut Demo<'_>) -> anyhow::Result<Vec<CommuneStaff>> {
+async fn officer(demo: &mut Demo<'_>, by: &Actor, at: DateTime<Utc>, id: &str, action: OfficerAction) -> anyhow::Result<()> {
+    let cmd = OfficerCommand {
+        actor: by.clone(),
+        at,
+        action,
+    };
+    demo.app
+        .officer(id, cmd, at)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo officer {id}: {e}"))
+}
+
+/// Registers an officer (by the administrator) and returns them as an actor.
+async fn hire(demo: &mut Demo<'_>, admin: &Actor, at: DateTime<Utc>, id: String, role: Role, unit: Unit) -> anyhow::Result<Actor> {
+    let female = demo.rng.gen_bool(0.6);
+    let full_name = demo.name(female);
+    let who = actor(id.clone(), role, unit);
+    officer(
+        demo,
+        admin,
+        at,
+        &id,
+        OfficerAction::RegisterOfficer(OfficerRegistration {
+            full_name,
+            role,
+            unit,
+            active_from: at.date_naive(),
+        }),
+    )
+    .await?;
+    demo.summary.officers += 1;
+    Ok(who)
+}
+
+const TRAININGS: [(&str, &[&str]); 3] = [
+    (
+        "Sở Y tế tỉnh",
+        &["Quy trình hỗ trợ, can thiệp trẻ em bị xâm hại", "Đánh giá nguy cơ"],
+    ),
+    (
+        "Cục Bà mẹ và Trẻ em",
+        &["Quản lý trường hợp", "Kỹ năng tham vấn trẻ em"],
+    ),
+    ("UNICEF Việt Nam", &["Phòng ngừa bạo lực học đường"]),
+];
+
+/// The administrator, Hotline 111, and the staff of each sample commune and
+/// province, registered through the Officer aggregate; some with trainings.
+async fn setup_staff(demo: &mut Demo<'_>) -> anyhow::Result<(Vec<CommuneStaff>, Actor)> {
+    let t0 = demo.now - Duration::days(400);
+    let tag = demo.tag.clone();
+    let admin = actor(format!("admin-{tag}"), Role::Admin, Unit::National);
+    // The first administrator registers themselves.
+    let admin_id = admin.officer_id.clone();
+    hire(demo, &admin, t0, admin_id, Role::Admin, Unit::National).await?;
+    let hotline = hire(demo, &admin, t0, format!("hotline-{tag}"), Role::HotlineOperator, Unit::National).await?;
     let mut staff = Vec::new();
     for (province, _) in PROVINCES {
         let Some(p) = places::current().province(province) else {
             anyhow::bail!("province {province} missing from the place list");
         };
-        let communes: Vec<u32> = p.wards.iter().take(COMMUNES_PER_PROVINCE * 5).step_by(5).map(|c| c.code).collect();
+        let punit = Unit::Province { province };
+        hire(demo, &admin, t0, format!("so-{tag}-{province}"), Role::ProvincialManager, punit).await?;
+        hire(demo, &admin, t0, format!("tt-{tag}-{province}"), Role::Inspector, punit).await?;
+        let communes: Vec<u32> = p
+            .wards
+            .iter()
+            .step_by(7)
+            .take(COMMUNES_PER_PROVINCE)
+            .map(|c| c.code)
+            .collect();
         for c in communes {
-            let commune = CommuneRef::current(province, c);
             let unit = Unit::Commune { province, commune: c };
-            let tag = &demo.tag;
+            let worker = hire(demo, &admin, t0, format!("cb-{tag}-{c}"), Role::CommuneWorker, unit).await?;
+            let chairman = hire(demo, &admin, t0, format!("ct-{tag}-{c}"), Role::CommuneChairman, unit).await?;
+            let collaborator = hire(demo, &admin, t0, format!("ctv-{tag}-{c}"), Role::Collaborator, unit).await?;
+            for who in [&worker, &collaborator] {
+                if demo.rng.gen_bool(0.6) {
+                    let (organiser, topics) = *TRAININGS.choose(&mut demo.rng).unwrap_or(&TRAININGS[0]);
+                    let date = (t0 + Duration::days(demo.rng.gen_range(5..150))).date_naive();
+                    let hours = Some(demo.rng.gen_range(4..17));
+                    officer(
+                        demo,
+                        &admin,
+                        t0 + Duration::days(180),
+                        &who.officer_id,
+                        OfficerAction::RecordTraining(Training {
+                            date,
+                            organiser: organiser.to_string(),
+                            topics: topics.iter().map(|t| t.to_string()).collect(),
+                            hours,
+                        }),
+                    )
+                    .await?;
+                }
+            }
             staff.push(CommuneStaff {
-                commune,
-                worker: actor(format!("cb-{tag}-{c}"), Role::CommuneWorker, unit),
-                chairman: actor(format!("ct-{tag}-{c}"), Role::CommuneChairman, unit),
-                collaborator: actor(format!("ctv-{tag}-{c}"), Role::Collaborator, unit),
+                commune: CommuneRef::current(province, c),
+                worker,
+                chairman,
+                collaborator,
             });
         }
     }
-    demo.summary.officers = staff.len() * 3 + 1;
-    Ok(staff)
+    Ok((staff, hotline))
 }
 
 async fn register_child(
@@ -609,6 +703,76 @@ async fn register_child(
     at: DateTime<Utc>,
 ) -> anyhow::Result<String> {
     demo.summary.children += 1;
-    let _ = (staff, dob, at);
-    Ok(format!("TE-{}-{:04}", demo.tag, demo.summary.children))
+    let id = format!("TE-{}-{:04}", demo.tag, demo.summary.children);
+    let female = demo.rng.gen_bool(0.5);
+    let full_name = demo.name(female);
+    let ethnicity = if staff.commune.province == 20 {
+        ["Tày", "Nùng", "Kinh"].choose(&mut demo.rng).copied().unwrap_or("Kinh")
+    } else {
+        "Kinh"
+    };
+    let household_status = *[HouseholdStatus::Normal, HouseholdStatus::Normal, HouseholdStatus::Poor, HouseholdStatus::NearPoor]
+        .choose(&mut demo.rng)
+        .unwrap_or(&HouseholdStatus::Normal);
+    let personal_id = demo
+        .rng
+        .gen_bool(0.7)
+        .then(|| format!("0{:02}{:09}", staff.commune.province, demo.rng.gen_range(0..1_000_000_000u64)));
+    let app = demo.app;
+    let by = staff.worker.clone();
+    let child = |action: ChildAction, at: DateTime<Utc>| {
+        let cmd = ChildCommand {
+            actor: by.clone(),
+            at,
+            action,
+        };
+        let id = id.clone();
+        async move {
+            app.child(&id, cmd, at)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo child {id}: {e}"))
+        }
+    };
+    let detail = format!("Thôn {}", demo.rng.gen_range(1..12));
+    child(
+        ChildAction::RegisterChild(Registration {
+            full_name,
+            date_of_birth: dob,
+            sex: if female { Sex::Female } else { Sex::Male },
+            ethnicity: ethnicity.to_string(),
+            personal_id,
+            address: Address {
+                commune: staff.commune,
+                detail,
+            },
+            household_status,
+        }),
+        at,
+    )
+    .await?;
+    let group = *[
+        Some(CircumstanceGroup::D),
+        Some(CircumstanceGroup::A),
+        Some(CircumstanceGroup::AtRisk),
+        Some(CircumstanceGroup::H),
+        None,
+        None,
+        None,
+    ]
+    .choose(&mut demo.rng)
+    .unwrap_or(&None);
+    if let Some(group) = group {
+        let back = Duration::days(demo.rng.gen_range(0..400));
+        let since = dob.max((at - back).date_naive());
+        child(
+            ChildAction::AddSpecialCircumstance(CircumstanceStart {
+                group,
+                since,
+                note: "Theo sổ theo dõi trẻ em của xã.".into(),
+            }),
+            at + Duration::minutes(5),
+        )
+        .await?;
+    }
+    Ok(id)
 }
