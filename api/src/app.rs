@@ -40,7 +40,11 @@ fn framework<A>(ledger: &Ledger) -> Framework<A>
 where
     A: Aggregate<Services = ()>,
 {
-    CqrsFramework::new(PersistedEventStore::new_event_store(ledger.clone()), vec![], ())
+    CqrsFramework::new(
+        PersistedEventStore::new_event_store(ledger.clone()),
+        vec![],
+        (),
+    )
 }
 
 /// Metadata stored (and hashed) with every event: who acted, in what role and
@@ -76,10 +80,11 @@ impl App {
     pub async fn load<A: Aggregate>(&self, id: &str) -> Result<A, AppError> {
         let mut aggregate = A::default();
         for e in self.ledger.events_of(A::TYPE, id, 0).await? {
-            let event: A::Event = serde_json::from_str(&e.payload).map_err(|source| AppError::Payload {
-                position: e.position,
-                source,
-            })?;
+            let event: A::Event =
+                serde_json::from_str(&e.payload).map_err(|source| AppError::Payload {
+                    position: e.position,
+                    source,
+                })?;
             aggregate.apply(event);
         }
         Ok(aggregate)

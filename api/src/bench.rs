@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
 use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
 use cqrs_es::{Aggregate, CqrsFramework, DomainEvent};
 use hoso_ledger::{Db, Ledger};
 use postgres_es::PostgresEventRepository;
@@ -125,8 +125,13 @@ where
 
 /// A scratch database beside the one named by `url`, dropped by `cleanup`.
 pub enum Scratch {
-    Postgres { admin: PgConnectOptions, name: String },
-    Sqlite { path: std::path::PathBuf },
+    Postgres {
+        admin: Box<PgConnectOptions>,
+        name: String,
+    },
+    Sqlite {
+        path: std::path::PathBuf,
+    },
 }
 
 impl Scratch {
@@ -136,10 +141,17 @@ impl Scratch {
             let admin: PgConnectOptions = url.parse()?;
             let name = format!("hoso_bench_{tag}");
             let mut conn = admin.connect().await?;
-            conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+            conn.execute(format!("CREATE DATABASE {name}").as_str())
+                .await?;
             conn.close().await?;
             let scratch_url = admin.clone().database(&name).to_url_lossy().to_string();
-            Ok((Scratch::Postgres { admin, name }, scratch_url))
+            Ok((
+                Scratch::Postgres {
+                    admin: Box::new(admin),
+                    name,
+                },
+                scratch_url,
+            ))
         } else {
             let path = std::env::temp_dir().join(format!("hoso_bench_{tag}.db"));
             let url = format!("sqlite://{}", path.display());
@@ -168,7 +180,12 @@ impl Scratch {
 }
 
 /// Runs the append benchmark and prints one line per run.
-pub async fn append(url: &str, concurrencies: &[usize], events: usize, baseline: bool) -> anyhow::Result<Vec<Run>> {
+pub async fn append(
+    url: &str,
+    concurrencies: &[usize],
+    events: usize,
+    baseline: bool,
+) -> anyhow::Result<Vec<Run>> {
     let (scratch, scratch_url) = Scratch::create(url).await?;
     let result = async {
         let ledger = Ledger::open(&scratch_url).await?;

@@ -11,9 +11,12 @@ use std::fmt;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hoso_domain::case::*;
-use hoso_domain::child::{Address, ChildAction, ChildCommand, CircumstanceGroup, CircumstanceStart, HouseholdStatus, Registration, Sex};
-use hoso_domain::officer::{OfficerAction, OfficerCommand, OfficerRegistration, Training};
+use hoso_domain::child::{
+    Address, ChildAction, ChildCommand, CircumstanceGroup, CircumstanceStart, HouseholdStatus,
+    Registration, Sex,
+};
 use hoso_domain::common::{Actor, CommuneRef, HarmType, ProtectionLevel, RiskLevel, Role, Unit};
+use hoso_domain::officer::{OfficerAction, OfficerCommand, OfficerRegistration, Training};
 use hoso_domain::places;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -22,7 +25,12 @@ use rand::{Rng, SeedableRng};
 use crate::app::App;
 
 /// Provinces of the sample, by GSO code (2025 structure).
-const PROVINCES: [(u32, &str); 4] = [(42, "Hà Tĩnh"), (20, "Lạng Sơn"), (40, "Nghệ An"), (1, "Hà Nội")];
+const PROVINCES: [(u32, &str); 4] = [
+    (42, "Hà Tĩnh"),
+    (20, "Lạng Sơn"),
+    (40, "Nghệ An"),
+    (1, "Hà Nội"),
+];
 /// Communes per province that get officers and cases.
 const COMMUNES_PER_PROVINCE: usize = 3;
 
@@ -135,7 +143,13 @@ impl<'a> Demo<'a> {
         Duration::minutes(self.rng.gen_range(lo * 60..=hi * 60))
     }
 
-    async fn case(&mut self, id: &str, by: &Actor, at: DateTime<Utc>, action: CaseAction) -> anyhow::Result<()> {
+    async fn case(
+        &mut self,
+        id: &str,
+        by: &Actor,
+        at: DateTime<Utc>,
+        action: CaseAction,
+    ) -> anyhow::Result<()> {
         let cmd = CaseCommand {
             actor: by.clone(),
             at,
@@ -148,9 +162,17 @@ impl<'a> Demo<'a> {
     }
 
     fn factors(&mut self, overall: RiskLevel) -> RiskFactors {
-        let pick = |rng: &mut StdRng| *[RiskLevel::Low, RiskLevel::Medium, RiskLevel::High, overall, overall]
+        let pick = |rng: &mut StdRng| {
+            *[
+                RiskLevel::Low,
+                RiskLevel::Medium,
+                RiskLevel::High,
+                overall,
+                overall,
+            ]
             .choose(rng)
-            .unwrap_or(&overall);
+            .unwrap_or(&overall)
+        };
         RiskFactors {
             severity_of_harm: overall,
             abuser_access: pick(&mut self.rng),
@@ -242,7 +264,11 @@ impl<'a> Demo<'a> {
         if target == Target::Received {
             return Ok(());
         }
-        t += if late { self.hours(10, 30) } else { self.hours(1, 4) };
+        t += if late {
+            self.hours(10, 30)
+        } else {
+            self.hours(1, 4)
+        };
         let confirmed = target != Target::Unfounded;
         self.case(
             id,
@@ -253,7 +279,8 @@ impl<'a> Demo<'a> {
                 findings: if confirmed {
                     "Đã xác minh tại gia đình và trường học: thông tin báo tin là đúng.".into()
                 } else {
-                    "Đã xác minh: không có dấu hiệu trẻ bị xâm hại, thông tin không chính xác.".into()
+                    "Đã xác minh: không có dấu hiệu trẻ bị xâm hại, thông tin không chính xác."
+                        .into()
                 },
             }),
         )
@@ -300,14 +327,21 @@ impl<'a> Demo<'a> {
             return Ok(());
         }
         if emergency {
-            t += if late { self.hours(12, 20) } else { self.hours(1, 3) };
+            t += if late {
+                self.hours(12, 20)
+            } else {
+                self.hours(1, 3)
+            };
             let decision = self.decision();
             self.case(
                 id,
                 &staff.chairman,
                 t,
                 CaseAction::OrderEmergencyMeasures(EmergencyOrder {
-                    measures: vec![EmergencyMeasure::TemporarySeparation, EmergencyMeasure::MedicalCare],
+                    measures: vec![
+                        EmergencyMeasure::TemporarySeparation,
+                        EmergencyMeasure::MedicalCare,
+                    ],
                     details: "Đưa trẻ đến nhà bà ngoại, khám tại trạm y tế xã.".into(),
                     decision_ref: decision,
                 }),
@@ -317,7 +351,11 @@ impl<'a> Demo<'a> {
         if target == Target::Emergency {
             return Ok(());
         }
-        t += if late { self.hours(80, 140) } else { self.hours(20, 50) };
+        t += if late {
+            self.hours(80, 140)
+        } else {
+            self.hours(20, 50)
+        };
         let factors = self.factors(overall);
         self.case(
             id,
@@ -348,9 +386,17 @@ impl<'a> Demo<'a> {
             return Ok(());
         }
         let mut version = 0;
-        let drafts = if target == Target::PlanSentBack { 1 } else { 1 + usize::from(self.rng.gen_bool(0.2)) };
+        let drafts = if target == Target::PlanSentBack {
+            1
+        } else {
+            1 + usize::from(self.rng.gen_bool(0.2))
+        };
         for d in 0..drafts {
-            t += if late { self.hours(60, 120) } else { self.hours(10, 30) };
+            t += if late {
+                self.hours(60, 120)
+            } else {
+                self.hours(10, 30)
+            };
             self.draft_plan(id, staff, t).await?;
             version += 1;
             if target == Target::PlanDrafted {
@@ -364,7 +410,9 @@ impl<'a> Demo<'a> {
                     t,
                     CaseAction::SendBackPlan(PlanSendBack {
                         plan_version: version,
-                        reason: "Cần bổ sung nguồn lực và người chịu trách nhiệm cho từng hoạt động.".into(),
+                        reason:
+                            "Cần bổ sung nguồn lực và người chịu trách nhiệm cho từng hoạt động."
+                                .into(),
                     }),
                 )
                 .await?;
@@ -373,7 +421,11 @@ impl<'a> Demo<'a> {
                 }
             }
         }
-        t += if late { self.hours(40, 90) } else { self.hours(4, 30) };
+        t += if late {
+            self.hours(40, 90)
+        } else {
+            self.hours(4, 30)
+        };
         self.approve(id, staff, t, version).await?;
         if target == Target::PlanApproved {
             return Ok(());
@@ -458,7 +510,11 @@ impl<'a> Demo<'a> {
             &staff.worker,
             t,
             CaseAction::RecordReview(Review {
-                outcome: if safe { ReviewOutcome::SafeAndStable } else { ReviewOutcome::NeedsNewPlan },
+                outcome: if safe {
+                    ReviewOutcome::SafeAndStable
+                } else {
+                    ReviewOutcome::NeedsNewPlan
+                },
                 participants: vec![staff.worker.officer_id.clone(), "Gia đình trẻ".into()],
                 summary: if safe {
                     "Trẻ an toàn, ổn định; đề nghị kết thúc hồ sơ.".into()
@@ -499,7 +555,12 @@ impl<'a> Demo<'a> {
         Ok(())
     }
 
-    async fn draft_plan(&mut self, id: &str, staff: &CommuneStaff, t: DateTime<Utc>) -> anyhow::Result<()> {
+    async fn draft_plan(
+        &mut self,
+        id: &str,
+        staff: &CommuneStaff,
+        t: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
         let review = (t + Duration::days(30)).date_naive();
         self.case(
             id,
@@ -528,7 +589,13 @@ impl<'a> Demo<'a> {
         .await
     }
 
-    async fn approve(&mut self, id: &str, staff: &CommuneStaff, t: DateTime<Utc>, version: u32) -> anyhow::Result<()> {
+    async fn approve(
+        &mut self,
+        id: &str,
+        staff: &CommuneStaff,
+        t: DateTime<Utc>,
+        version: u32,
+    ) -> anyhow::Result<()> {
         let decision_ref = format!("{}/QĐ-UBND", self.rng.gen_range(10..400));
         self.case(
             id,
@@ -560,10 +627,13 @@ pub async fn load(app: &App, cases: usize, seed: u64) -> anyhow::Result<Summary>
         let target = TARGETS[i % TARGETS.len()];
         // Early steps are recent work; later steps began weeks or months ago.
         let days_ago = match target {
-            Target::Received | Target::FactChecked | Target::InitiallyAssessed | Target::Emergency => {
-                demo.rng.gen_range(1..6)
+            Target::Received
+            | Target::FactChecked
+            | Target::InitiallyAssessed
+            | Target::Emergency => demo.rng.gen_range(1..6),
+            Target::SpecificallyAssessed | Target::PlanDrafted | Target::PlanSentBack => {
+                demo.rng.gen_range(4..12)
             }
-            Target::SpecificallyAssessed | Target::PlanDrafted | Target::PlanSentBack => demo.rng.gen_range(4..12),
             _ => demo.rng.gen_range(70..200),
         };
         let mut received_at = demo.now - Duration::days(days_ago) - demo.hours(0, 12);
@@ -575,10 +645,20 @@ pub async fn load(app: &App, cases: usize, seed: u64) -> anyhow::Result<Summary>
             .unwrap_or(received_at);
         let age_days = demo.rng.gen_range(200..(15 * 365));
         let dob = (received_at - Duration::days(age_days)).date_naive();
-        let child_id = register_child(&mut demo, &staff[s], dob, received_at - Duration::hours(1)).await?;
+        let child_id =
+            register_child(&mut demo, &staff[s], dob, received_at - Duration::hours(1)).await?;
         let case_id = format!("HS-{}-{:04}", demo.tag, i + 1);
-        demo.drive_case(&case_id, &staff[s], &staff[other], &hotline, &child_id, dob, target, received_at)
-            .await?;
+        demo.drive_case(
+            &case_id,
+            &staff[s],
+            &staff[other],
+            &hotline,
+            &child_id,
+            dob,
+            target,
+            received_at,
+        )
+        .await?;
         demo.summary.cases += 1;
         let case: Case = app.load(&case_id).await?;
         if !case.missed_deadlines(demo.now).is_empty() {
@@ -589,7 +669,13 @@ pub async fn load(app: &App, cases: usize, seed: u64) -> anyhow::Result<Summary>
     Ok(demo.summary)
 }
 
-async fn officer(demo: &mut Demo<'_>, by: &Actor, at: DateTime<Utc>, id: &str, action: OfficerAction) -> anyhow::Result<()> {
+async fn officer(
+    demo: &mut Demo<'_>,
+    by: &Actor,
+    at: DateTime<Utc>,
+    id: &str,
+    action: OfficerAction,
+) -> anyhow::Result<()> {
     let cmd = OfficerCommand {
         actor: by.clone(),
         at,
@@ -602,7 +688,14 @@ async fn officer(demo: &mut Demo<'_>, by: &Actor, at: DateTime<Utc>, id: &str, a
 }
 
 /// Registers an officer (by the administrator) and returns them as an actor.
-async fn hire(demo: &mut Demo<'_>, admin: &Actor, at: DateTime<Utc>, id: String, role: Role, unit: Unit) -> anyhow::Result<Actor> {
+async fn hire(
+    demo: &mut Demo<'_>,
+    admin: &Actor,
+    at: DateTime<Utc>,
+    id: String,
+    role: Role,
+    unit: Unit,
+) -> anyhow::Result<Actor> {
     let female = demo.rng.gen_bool(0.6);
     let full_name = demo.name(female);
     let who = actor(id.clone(), role, unit);
@@ -626,7 +719,10 @@ async fn hire(demo: &mut Demo<'_>, admin: &Actor, at: DateTime<Utc>, id: String,
 const TRAININGS: [(&str, &[&str]); 3] = [
     (
         "Sở Y tế tỉnh",
-        &["Quy trình hỗ trợ, can thiệp trẻ em bị xâm hại", "Đánh giá nguy cơ"],
+        &[
+            "Quy trình hỗ trợ, can thiệp trẻ em bị xâm hại",
+            "Đánh giá nguy cơ",
+        ],
     ),
     (
         "Cục Bà mẹ và Trẻ em",
@@ -644,15 +740,39 @@ async fn setup_staff(demo: &mut Demo<'_>) -> anyhow::Result<(Vec<CommuneStaff>, 
     // The first administrator registers themselves.
     let admin_id = admin.officer_id.clone();
     hire(demo, &admin, t0, admin_id, Role::Admin, Unit::National).await?;
-    let hotline = hire(demo, &admin, t0, format!("hotline-{tag}"), Role::HotlineOperator, Unit::National).await?;
+    let hotline = hire(
+        demo,
+        &admin,
+        t0,
+        format!("hotline-{tag}"),
+        Role::HotlineOperator,
+        Unit::National,
+    )
+    .await?;
     let mut staff = Vec::new();
     for (province, _) in PROVINCES {
         let Some(p) = places::current().province(province) else {
             anyhow::bail!("province {province} missing from the place list");
         };
         let punit = Unit::Province { province };
-        hire(demo, &admin, t0, format!("so-{tag}-{province}"), Role::ProvincialManager, punit).await?;
-        hire(demo, &admin, t0, format!("tt-{tag}-{province}"), Role::Inspector, punit).await?;
+        hire(
+            demo,
+            &admin,
+            t0,
+            format!("so-{tag}-{province}"),
+            Role::ProvincialManager,
+            punit,
+        )
+        .await?;
+        hire(
+            demo,
+            &admin,
+            t0,
+            format!("tt-{tag}-{province}"),
+            Role::Inspector,
+            punit,
+        )
+        .await?;
         let communes: Vec<u32> = p
             .wards
             .iter()
@@ -661,13 +781,41 @@ async fn setup_staff(demo: &mut Demo<'_>) -> anyhow::Result<(Vec<CommuneStaff>, 
             .map(|c| c.code)
             .collect();
         for c in communes {
-            let unit = Unit::Commune { province, commune: c };
-            let worker = hire(demo, &admin, t0, format!("cb-{tag}-{c}"), Role::CommuneWorker, unit).await?;
-            let chairman = hire(demo, &admin, t0, format!("ct-{tag}-{c}"), Role::CommuneChairman, unit).await?;
-            let collaborator = hire(demo, &admin, t0, format!("ctv-{tag}-{c}"), Role::Collaborator, unit).await?;
+            let unit = Unit::Commune {
+                province,
+                commune: c,
+            };
+            let worker = hire(
+                demo,
+                &admin,
+                t0,
+                format!("cb-{tag}-{c}"),
+                Role::CommuneWorker,
+                unit,
+            )
+            .await?;
+            let chairman = hire(
+                demo,
+                &admin,
+                t0,
+                format!("ct-{tag}-{c}"),
+                Role::CommuneChairman,
+                unit,
+            )
+            .await?;
+            let collaborator = hire(
+                demo,
+                &admin,
+                t0,
+                format!("ctv-{tag}-{c}"),
+                Role::Collaborator,
+                unit,
+            )
+            .await?;
             for who in [&worker, &collaborator] {
                 if demo.rng.gen_bool(0.6) {
-                    let (organiser, topics) = *TRAININGS.choose(&mut demo.rng).unwrap_or(&TRAININGS[0]);
+                    let (organiser, topics) =
+                        *TRAININGS.choose(&mut demo.rng).unwrap_or(&TRAININGS[0]);
                     let date = (t0 + Duration::days(demo.rng.gen_range(5..150))).date_naive();
                     let hours = Some(demo.rng.gen_range(4..17));
                     officer(
@@ -707,17 +855,28 @@ async fn register_child(
     let female = demo.rng.gen_bool(0.5);
     let full_name = demo.name(female);
     let ethnicity = if staff.commune.province == 20 {
-        ["Tày", "Nùng", "Kinh"].choose(&mut demo.rng).copied().unwrap_or("Kinh")
+        ["Tày", "Nùng", "Kinh"]
+            .choose(&mut demo.rng)
+            .copied()
+            .unwrap_or("Kinh")
     } else {
         "Kinh"
     };
-    let household_status = *[HouseholdStatus::Normal, HouseholdStatus::Normal, HouseholdStatus::Poor, HouseholdStatus::NearPoor]
-        .choose(&mut demo.rng)
-        .unwrap_or(&HouseholdStatus::Normal);
-    let personal_id = demo
-        .rng
-        .gen_bool(0.7)
-        .then(|| format!("0{:02}{:09}", staff.commune.province, demo.rng.gen_range(0..1_000_000_000u64)));
+    let household_status = *[
+        HouseholdStatus::Normal,
+        HouseholdStatus::Normal,
+        HouseholdStatus::Poor,
+        HouseholdStatus::NearPoor,
+    ]
+    .choose(&mut demo.rng)
+    .unwrap_or(&HouseholdStatus::Normal);
+    let personal_id = demo.rng.gen_bool(0.7).then(|| {
+        format!(
+            "0{:02}{:09}",
+            staff.commune.province,
+            demo.rng.gen_range(0..1_000_000_000u64)
+        )
+    });
     let app = demo.app;
     let by = staff.worker.clone();
     let child = |action: ChildAction, at: DateTime<Utc>| {

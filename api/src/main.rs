@@ -8,7 +8,11 @@ use hoso_api::app::DEFAULT_DATABASE;
 use hoso_ledger::Ledger;
 
 #[derive(Parser)]
-#[command(name = "hoso", version, about = "Audit-grade records for child-protection case work")]
+#[command(
+    name = "hoso",
+    version,
+    about = "Audit-grade records for child-protection case work"
+)]
 struct Cli {
     /// postgres://… selects PostgreSQL; a file path or sqlite://… selects SQLite.
     /// Default: the SQLite file hoso.db in the working directory.

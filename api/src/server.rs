@@ -35,7 +35,10 @@ pub async fn serve(ledger: Ledger, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ledger.backend(), "hoso is listening");
-    println!("hoso is listening on http://{addr} ({} store)", ledger.backend());
+    println!(
+        "hoso is listening on http://{addr} ({} store)",
+        ledger.backend()
+    );
     axum::serve(listener, router(ledger))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -22,10 +22,18 @@ fn stdout(o: &Output) -> String {
 
 async fn demo_db(db: TestDb) -> TestDb {
     let out = hoso(&db.url, &["demo", "--cases", "16"]);
-    assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = hoso(&db.url, &["verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).starts_with("verify: intact:"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("verify: intact:"),
+        "{}",
+        stdout(&out)
+    );
     db
 }
 
@@ -33,7 +41,8 @@ async fn demo_db(db: TestDb) -> TestDb {
 async fn long_case(db: &TestDb) -> (String, Vec<i64>) {
     let sql = "SELECT aggregate_id FROM events WHERE aggregate_type = 'Case' \
                GROUP BY aggregate_id HAVING count(*) >= 5 ORDER BY aggregate_id LIMIT 1";
-    let positions_sql = "SELECT position FROM events WHERE aggregate_type = 'Case' AND aggregate_id = ";
+    let positions_sql =
+        "SELECT position FROM events WHERE aggregate_type = 'Case' AND aggregate_id = ";
     let (id, positions): (String, Vec<i64>) = match db.backend {
         Backend::Postgres => {
             let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
@@ -68,12 +77,14 @@ fn assert_broken_at(db: &TestDb, case: &str, sequence: i64) {
     );
 }
 
-both_backends!(demo_then_verify_then_a_changed_payload_byte, |db: TestDb| async move {
-    let db = demo_db(db).await;
-    let (case, pos) = long_case(&db).await;
-    db.lift_guard().await;
-    // One byte: the first "a" of the payload becomes "b".
-    let sql = match db.backend {
+both_backends!(
+    demo_then_verify_then_a_changed_payload_byte,
+    |db: TestDb| async move {
+        let db = demo_db(db).await;
+        let (case, pos) = long_case(&db).await;
+        db.lift_guard().await;
+        // One byte: the first "a" of the payload becomes "b".
+        let sql = match db.backend {
         Backend::Postgres => format!(
             "UPDATE events SET payload = overlay(payload placing 'b' from strpos(payload, 'a') for 1) WHERE position = {}",
             pos[2]
@@ -83,19 +94,25 @@ both_backends!(demo_then_verify_then_a_changed_payload_byte, |db: TestDb| async 
             pos[2]
         ),
     };
-    db.sql(&sql).await.unwrap();
-    assert_broken_at(&db, &case, 3);
-    db.drop_db().await;
-});
+        db.sql(&sql).await.unwrap();
+        assert_broken_at(&db, &case, 3);
+        db.drop_db().await;
+    }
+);
 
-both_backends!(an_event_deleted_from_the_middle_of_a_case, |db: TestDb| async move {
-    let db = demo_db(db).await;
-    let (case, pos) = long_case(&db).await;
-    db.lift_guard().await;
-    db.sql(&format!("DELETE FROM events WHERE position = {}", pos[2])).await.unwrap();
-    assert_broken_at(&db, &case, 4);
-    db.drop_db().await;
-});
+both_backends!(
+    an_event_deleted_from_the_middle_of_a_case,
+    |db: TestDb| async move {
+        let db = demo_db(db).await;
+        let (case, pos) = long_case(&db).await;
+        db.lift_guard().await;
+        db.sql(&format!("DELETE FROM events WHERE position = {}", pos[2]))
+            .await
+            .unwrap();
+        assert_broken_at(&db, &case, 4);
+        db.drop_db().await;
+    }
+);
 
 both_backends!(two_events_of_a_case_swapped, |db: TestDb| async move {
     let db = demo_db(db).await;
@@ -113,40 +130,49 @@ both_backends!(two_events_of_a_case_swapped, |db: TestDb| async move {
     let out = hoso(&db.url, &["verify"]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.lines().next().unwrap_or_default().contains(&format!("Case {case} sequence")), "{text}");
+    assert!(
+        text.lines()
+            .next()
+            .unwrap_or_default()
+            .contains(&format!("Case {case} sequence")),
+        "{text}"
+    );
     db.drop_db().await;
 });
 
-both_backends!(a_forged_event_inserted_between_two_others, |db: TestDb| async move {
-    let db = demo_db(db).await;
-    let (case, _) = long_case(&db).await;
-    let ledger = hoso_ledger::Ledger::open(&db.url).await.unwrap();
-    let events = ledger.events_of("Case", &case, 0).await.unwrap();
-    let head = ledger.head().await.unwrap();
-    ledger.db().close().await;
-    // A forged sequence 3 chained correctly onto sequence 2; later events moved up.
-    let payload = r#"{"at":"2025-01-01T00:00:00Z","kind":"note","text":"forged","type":"note_added"}"#;
-    let metadata = &events[2].metadata;
-    let prev: [u8; 32] = events[1].hash.clone().try_into().unwrap();
-    let hash = hoso_ledger::encoding::event_hash(
-        &prev,
-        &hoso_ledger::encoding::RecordRef {
-            aggregate_type: "Case",
-            aggregate_id: &case,
-            sequence: 3,
-            event_type: "NoteAdded",
-            event_version: "1",
-            payload,
-            metadata,
-        },
-    );
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let blob = |b: &[u8]| match db.backend {
-        Backend::Postgres => format!("'\\x{}'::bytea", hex(b)),
-        Backend::Sqlite => format!("X'{}'", hex(b)),
-    };
-    db.lift_guard().await;
-    db.sql(&format!(
+both_backends!(
+    a_forged_event_inserted_between_two_others,
+    |db: TestDb| async move {
+        let db = demo_db(db).await;
+        let (case, _) = long_case(&db).await;
+        let ledger = hoso_ledger::Ledger::open(&db.url).await.unwrap();
+        let events = ledger.events_of("Case", &case, 0).await.unwrap();
+        let head = ledger.head().await.unwrap();
+        ledger.db().close().await;
+        // A forged sequence 3 chained correctly onto sequence 2; later events moved up.
+        let payload =
+            r#"{"at":"2025-01-01T00:00:00Z","kind":"note","text":"forged","type":"note_added"}"#;
+        let metadata = &events[2].metadata;
+        let prev: [u8; 32] = events[1].hash.clone().try_into().unwrap();
+        let hash = hoso_ledger::encoding::event_hash(
+            &prev,
+            &hoso_ledger::encoding::RecordRef {
+                aggregate_type: "Case",
+                aggregate_id: &case,
+                sequence: 3,
+                event_type: "NoteAdded",
+                event_version: "1",
+                payload,
+                metadata,
+            },
+        );
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let blob = |b: &[u8]| match db.backend {
+            Backend::Postgres => format!("'\\x{}'::bytea", hex(b)),
+            Backend::Sqlite => format!("X'{}'", hex(b)),
+        };
+        db.lift_guard().await;
+        db.sql(&format!(
         "UPDATE events SET sequence = sequence + 1000 WHERE aggregate_type = 'Case' AND aggregate_id = '{case}' AND sequence >= 3; \
          UPDATE events SET sequence = sequence - 999 WHERE aggregate_type = 'Case' AND aggregate_id = '{case}' AND sequence > 1000; \
          INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash) \
@@ -158,14 +184,21 @@ both_backends!(a_forged_event_inserted_between_two_others, |db: TestDb| async mo
     ))
     .await
     .unwrap();
-    assert_broken_at(&db, &case, 4);
-    db.drop_db().await;
-});
+        assert_broken_at(&db, &case, 4);
+        db.drop_db().await;
+    }
+);
 
 both_backends!(plain_update_and_delete_fail, |db: TestDb| async move {
     let db = demo_db(db).await;
-    assert!(db.sql("UPDATE events SET event_type = 'X' WHERE position = 1").await.is_err());
-    assert!(db.sql("DELETE FROM events WHERE position = 1").await.is_err());
+    assert!(db
+        .sql("UPDATE events SET event_type = 'X' WHERE position = 1")
+        .await
+        .is_err());
+    assert!(db
+        .sql("DELETE FROM events WHERE position = 1")
+        .await
+        .is_err());
     let out = hoso(&db.url, &["verify"]);
     assert_eq!(out.status.code(), Some(0));
     db.drop_db().await;
@@ -184,7 +217,9 @@ fn serve_starts_on_the_default_sqlite_file_with_nothing_configured() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let addr = line
         .split("http://")
         .nth(1)
@@ -192,13 +227,17 @@ fn serve_starts_on_the_default_sqlite_file_with_nothing_configured() {
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
-    s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert!(resp.contains(r#""backend":"sqlite""#), "{resp}");
-    assert!(dir.join("hoso.db").exists(), "hoso.db created in the working directory");
+    assert!(
+        dir.join("hoso.db").exists(),
+        "hoso.db created in the working directory"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

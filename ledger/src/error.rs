@@ -9,7 +9,9 @@ pub enum LedgerError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("event is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("database URL `{0}` is not understood: use postgres://… or a SQLite file path / sqlite://…")]
+    #[error(
+        "database URL `{0}` is not understood: use postgres://… or a SQLite file path / sqlite://…"
+    )]
     Url(String),
     #[error("another command changed this aggregate first (sequence {sequence} of {aggregate_type} {aggregate_id} is taken)")]
     Conflict {

@@ -68,7 +68,9 @@ impl PersistedEventRepository for Ledger {
         aggregate_id: &str,
         last_sequence: usize,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        let events = self.events_of(A::TYPE, aggregate_id, last_sequence as i64).await?;
+        let events = self
+            .events_of(A::TYPE, aggregate_id, last_sequence as i64)
+            .await?;
         Ok(events
             .iter()
             .map(serialized)

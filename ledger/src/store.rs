@@ -189,7 +189,9 @@ impl Ledger {
             sequence: first.sequence,
         };
         let consecutive = events.iter().enumerate().all(|(i, e)| {
-            e.aggregate_type == key.0 && e.aggregate_id == key.1 && e.sequence == first.sequence + i as u64
+            e.aggregate_type == key.0
+                && e.aggregate_id == key.1
+                && e.sequence == first.sequence + i as u64
         });
         if !consecutive || first.sequence == 0 {
             return Err(conflict());
@@ -297,7 +299,11 @@ impl Ledger {
     /// Up to `limit` events with position greater than `after`, in position order.
     /// A reader that keeps the last position it saw and asks again never misses
     /// an event: positions are assigned in commit order.
-    pub async fn read_after(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, LedgerError> {
+    pub async fn read_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, LedgerError> {
         const SQL_PG: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2";
         const SQL_LITE: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
         match &self.db {
@@ -404,7 +410,10 @@ async fn run_writer(db: Db, mut rx: mpsc::Receiver<AppendRequest>, heads: Arc<Ch
             if outcome.is_ok() {
                 if let Some(last) = req.events.last() {
                     heads.put(
-                        (last.event.aggregate_type.clone(), last.event.aggregate_id.clone()),
+                        (
+                            last.event.aggregate_type.clone(),
+                            last.event.aggregate_id.clone(),
+                        ),
                         last.event.sequence,
                         last.hash,
                     );
@@ -443,7 +452,10 @@ fn plan(batch: &[AppendRequest]) -> Vec<Result<(), LedgerError>> {
             let (Some(first), Some(last)) = (req.events.first(), req.events.last()) else {
                 return Ok(());
             };
-            let key = (first.event.aggregate_type.clone(), first.event.aggregate_id.clone());
+            let key = (
+                first.event.aggregate_type.clone(),
+                first.event.aggregate_id.clone(),
+            );
             if let Some(&(seq, hash)) = in_batch.get(&key) {
                 if first.event.sequence != seq + 1 || first.prev_hash != hash {
                     return Err(LedgerError::Conflict {
@@ -544,9 +556,10 @@ async fn insert_sqlite(pool: &SqlitePool, commands: &[&[Chained]]) -> Result<(),
     // IMMEDIATE: take the database's write lock before reading the head.
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
     let result = async {
-        let mut position: i64 = sqlx::query_scalar("SELECT last_position FROM event_head WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?;
+        let mut position: i64 =
+            sqlx::query_scalar("SELECT last_position FROM event_head WHERE id = 1")
+                .fetch_one(&mut *conn)
+                .await?;
         for c in commands.iter().flat_map(|c| c.iter()) {
             position += 1;
             sqlx::query(

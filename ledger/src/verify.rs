@@ -82,7 +82,9 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let (Some(t), Some(id), Some(seq)) = (&self.aggregate_type, &self.aggregate_id, self.sequence) {
+        if let (Some(t), Some(id), Some(seq)) =
+            (&self.aggregate_type, &self.aggregate_id, self.sequence)
+        {
             write!(f, "{t} {id} sequence {seq}")?;
             if let Some(p) = self.position {
                 write!(f, " (position {p})")?;

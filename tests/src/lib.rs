@@ -36,14 +36,20 @@ fn admin_url() -> String {
 }
 
 fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
 }
 
 impl TestDb {
     /// A fresh, empty database; `None` only when PostgreSQL is unreachable
     /// outside CI (the test should then return early).
     pub async fn new(backend: Backend) -> Option<TestDb> {
-        let name = format!("hoso_test_{}_{:08x}", std::process::id(), rand::random::<u32>());
+        let name = format!(
+            "hoso_test_{}_{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
         match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{name}.db"));
@@ -60,7 +66,9 @@ impl TestDb {
                 let mut conn = match admin.connect().await {
                     Ok(c) => c,
                     Err(e) if !in_ci() => {
-                        eprintln!("SKIPPED: PostgreSQL unreachable ({e}); set CI=true to make this fail");
+                        eprintln!(
+                            "SKIPPED: PostgreSQL unreachable ({e}); set CI=true to make this fail"
+                        );
                         return None;
                     }
                     Err(e) => panic!("PostgreSQL is required in CI but unreachable: {e}"),
