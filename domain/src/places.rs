@@ -11,6 +11,7 @@ use crate::common::{CommuneRef, Structure};
 
 const UNITS_2025: &str = include_str!("../../data/admin-units/units-2025.json");
 const UNITS_PRE_2025: &str = include_str!("../../data/admin-units/units-pre-2025.json");
+const MERGER_2025: &str = include_str!("../../data/province-merger-2025.json");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Commune {
@@ -134,6 +135,41 @@ pub fn directory(structure: Structure) -> &'static Directory {
     }
 }
 
+#[derive(Deserialize)]
+struct Merger {
+    provinces: Vec<MergedProvince>,
+}
+
+#[derive(Deserialize)]
+struct MergedProvince {
+    old_code: u32,
+    new_code: u32,
+}
+
+/// Today's province (2025 structure) that an old province (pre-2025 code) became
+/// part of (Nghị quyết 202/2025/QH15), for rolling old records up to today.
+pub fn current_province_of(old_province: u32) -> Option<u32> {
+    static MAP: OnceLock<HashMap<u32, u32>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let m: Merger =
+            serde_json::from_str(MERGER_2025).expect("embedded province merger list is valid JSON");
+        m.provinces
+            .into_iter()
+            .map(|p| (p.old_code, p.new_code))
+            .collect()
+    })
+    .get(&old_province)
+    .copied()
+}
+
+/// The province, in today's structure, that a commune reference rolls up to.
+pub fn rolled_up_province(r: &CommuneRef) -> Option<u32> {
+    match r.structure {
+        Structure::Y2025 => Some(r.province),
+        Structure::Pre2025 => current_province_of(r.province),
+    }
+}
+
 /// `Xã Cẩm Xuyên, Hà Tĩnh` style label, or the codes when unknown.
 pub fn label(r: &CommuneRef) -> String {
     let dir = directory(r.structure);
@@ -160,6 +196,24 @@ mod tests {
             .map(|d| d.wards.len())
             .sum();
         assert_eq!(old, 10051);
+    }
+
+    #[test]
+    fn every_old_province_rolls_up_to_one_of_today() {
+        for p in &pre_2025().provinces {
+            let new = current_province_of(p.code).expect("mapped");
+            assert!(current().province(new).is_some(), "{} → {new}", p.name);
+        }
+        // Hà Giang joined Tuyên Quang; Bắc Kạn joined Thái Nguyên; Hà Tĩnh stayed.
+        assert_eq!(current_province_of(2), Some(8));
+        assert_eq!(current_province_of(6), Some(19));
+        assert_eq!(current_province_of(42), Some(42));
+        let covered: std::collections::HashSet<u32> = pre_2025()
+            .provinces
+            .iter()
+            .filter_map(|p| current_province_of(p.code))
+            .collect();
+        assert_eq!(covered.len(), 34);
     }
 
     #[test]

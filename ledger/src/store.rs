@@ -17,7 +17,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Row, SqlitePool};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::encoding::{event_hash, RecordRef, GENESIS};
 use crate::error::LedgerError;
@@ -145,6 +145,7 @@ pub struct Ledger {
     db: Db,
     writer: mpsc::Sender<AppendRequest>,
     heads: Arc<ChainHeads>,
+    appended: watch::Receiver<i64>,
 }
 
 impl Ledger {
@@ -159,12 +160,21 @@ impl Ledger {
     pub fn with_db(db: Db) -> Ledger {
         let (tx, rx) = mpsc::channel(QUEUE);
         let heads = Arc::new(ChainHeads::default());
-        tokio::spawn(run_writer(db.clone(), rx, heads.clone()));
+        let (appended_tx, appended) = watch::channel(0);
+        tokio::spawn(run_writer(db.clone(), rx, heads.clone(), appended_tx));
         Ledger {
             db,
             writer: tx,
             heads,
+            appended,
         }
+    }
+
+    /// Changes to the last position this process appended: followers in the
+    /// same process wake on it instead of polling. (Other processes' appends
+    /// arrive on PostgreSQL's `hoso_events` channel.)
+    pub fn subscribe(&self) -> watch::Receiver<i64> {
+        self.appended.clone()
     }
 
     pub fn db(&self) -> &Db {
@@ -371,7 +381,12 @@ fn record_of(e: &NewEvent) -> RecordRef<'_> {
     }
 }
 
-async fn run_writer(db: Db, mut rx: mpsc::Receiver<AppendRequest>, heads: Arc<ChainHeads>) {
+async fn run_writer(
+    db: Db,
+    mut rx: mpsc::Receiver<AppendRequest>,
+    heads: Arc<ChainHeads>,
+    appended: watch::Sender<i64>,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -388,7 +403,11 @@ async fn run_writer(db: Db, mut rx: mpsc::Receiver<AppendRequest>, heads: Arc<Ch
             .map(|(r, _)| r.events.as_slice())
             .collect();
         let mut results = match insert(&db, &accepted).await {
-            Ok(()) => accepted.iter().map(|_| Ok(())).collect(),
+            Ok(Some(last)) => {
+                appended.send_replace(last);
+                accepted.iter().map(|_| Ok(())).collect()
+            }
+            Ok(None) => accepted.iter().map(|_| Ok(())).collect(),
             Err(e) if accepted.len() == 1 => vec![Err(conflict_or(accepted[0])(e))],
             Err(e) => {
                 // One command may have spoiled the batch (most often: another
@@ -397,7 +416,15 @@ async fn run_writer(db: Db, mut rx: mpsc::Receiver<AppendRequest>, heads: Arc<Ch
                 tracing::debug!(error = %e, size = accepted.len(), "batch append failed; retrying one by one");
                 let mut v = Vec::with_capacity(accepted.len());
                 for c in &accepted {
-                    v.push(insert(&db, &[c]).await.map_err(conflict_or(c)));
+                    v.push(match insert(&db, &[c]).await {
+                        Ok(last) => {
+                            if let Some(last) = last {
+                                appended.send_replace(last);
+                            }
+                            Ok(())
+                        }
+                        Err(e) => Err(conflict_or(c)(e)),
+                    });
                 }
                 v
             }
@@ -484,10 +511,10 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 /// Inserts the commands' events in one transaction, numbering them after the
-/// head; all or nothing.
-async fn insert(db: &Db, commands: &[&[Chained]]) -> Result<(), LedgerError> {
+/// head; all or nothing. Returns the last position taken.
+async fn insert(db: &Db, commands: &[&[Chained]]) -> Result<Option<i64>, LedgerError> {
     if commands.iter().all(|c| c.is_empty()) {
-        return Ok(());
+        return Ok(None);
     }
     match db {
         Db::Postgres(p) => insert_pg(p, commands).await,
@@ -513,7 +540,7 @@ WITH head AS (\
 ) \
 SELECT head.base + $1, pg_notify('hoso_events', (head.base + $1)::text)::text FROM head";
 
-async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<(), LedgerError> {
+async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<Option<i64>, LedgerError> {
     let n: usize = commands.iter().map(|c| c.len()).sum();
     let mut a_types = Vec::with_capacity(n);
     let mut a_ids = Vec::with_capacity(n);
@@ -535,7 +562,7 @@ async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<(), LedgerE
         prevs.push(&c.prev_hash[..]);
         hashes.push(&c.hash[..]);
     }
-    sqlx::query(INSERT_PG)
+    let last: i64 = sqlx::query_scalar(INSERT_PG)
         .bind(n as i64)
         .bind(&a_types)
         .bind(&a_ids)
@@ -548,10 +575,13 @@ async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<(), LedgerE
         .bind(&hashes)
         .fetch_one(pool)
         .await?;
-    Ok(())
+    Ok(Some(last))
 }
 
-async fn insert_sqlite(pool: &SqlitePool, commands: &[&[Chained]]) -> Result<(), LedgerError> {
+async fn insert_sqlite(
+    pool: &SqlitePool,
+    commands: &[&[Chained]],
+) -> Result<Option<i64>, LedgerError> {
     let mut conn = pool.acquire().await?;
     // IMMEDIATE: take the database's write lock before reading the head.
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
@@ -585,16 +615,19 @@ async fn insert_sqlite(pool: &SqlitePool, commands: &[&[Chained]]) -> Result<(),
             .execute(&mut *conn)
             .await?;
         sqlx::query("COMMIT").execute(&mut *conn).await?;
-        Ok::<_, LedgerError>(())
+        Ok::<_, LedgerError>(position)
     }
     .await;
-    if let Err(e) = result {
-        // The connection goes back to the pool: it must not keep the transaction.
-        if let Err(rb) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
-            tracing::error!(error = %rb, "rollback failed; closing the connection");
-            let _ = conn.detach();
+    let position = match result {
+        Ok(p) => p,
+        Err(e) => {
+            // The connection goes back to the pool: it must not keep the transaction.
+            if let Err(rb) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
+                tracing::error!(error = %rb, "rollback failed; closing the connection");
+                let _ = conn.detach();
+            }
+            return Err(e);
         }
-        return Err(e);
-    }
-    Ok(())
+    };
+    Ok(Some(position))
 }
