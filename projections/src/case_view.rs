@@ -1,0 +1,342 @@
+//! Case view: one row per case for managers (status, risk, harm types, worker,
+//! deadlines, overdue), and one row per child (name, place, groups) to filter by.
+//!
+//! Each row keeps the domain state it was derived from (`state`, JSON of the
+//! `Case` / `Child` aggregate) and folds new events into it with the domain's own
+//! `apply`, so the view can never disagree with the rules about what a step means.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeZone, Utc};
+use cqrs_es::Aggregate;
+use hoso_domain::case::{Case, DeadlineKind};
+use hoso_domain::child::Child;
+use hoso_domain::places;
+
+use crate::error::ProjectionError;
+use crate::event::{Decoded, Payload};
+use crate::sql::{upsert, ts, Tx, Val};
+
+pub const TABLES: &[&str] = &["pv_case", "pv_child"];
+
+pub const DDL: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS pv_case{s} (
+        case_id TEXT PRIMARY KEY,
+        child_id TEXT,
+        structure TEXT,
+        province BIGINT,
+        district BIGINT,
+        commune BIGINT,
+        status TEXT NOT NULL,
+        protection_level TEXT,
+        overall_risk TEXT,
+        harm_types TEXT NOT NULL,
+        source TEXT,
+        responsible_worker TEXT,
+        opened_at TEXT,
+        closed_at TEXT,
+        next_deadline_kind TEXT,
+        next_deadline_at TEXT,
+        pending_due_at TEXT,
+        missed_done BIGINT NOT NULL,
+        last_event_type TEXT NOT NULL,
+        last_event_at TEXT,
+        last_actor TEXT,
+        events BIGINT NOT NULL,
+        position BIGINT NOT NULL,
+        state TEXT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS pv_case_place{g} ON pv_case{s} (province, commune, status)",
+    "CREATE INDEX IF NOT EXISTS pv_case_status{g} ON pv_case{s} (status, overall_risk)",
+    "CREATE INDEX IF NOT EXISTS pv_case_due{g} ON pv_case{s} (pending_due_at)",
+    "CREATE INDEX IF NOT EXISTS pv_case_child{g} ON pv_case{s} (child_id)",
+    "CREATE TABLE IF NOT EXISTS pv_child{s} (
+        child_id TEXT PRIMARY KEY,
+        full_name TEXT NOT NULL,
+        date_of_birth TEXT,
+        sex TEXT,
+        ethnicity TEXT,
+        structure TEXT,
+        province BIGINT,
+        commune BIGINT,
+        household_status TEXT,
+        groups TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        state TEXT NOT NULL
+    )",
+];
+
+fn enum_text<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// `,a,b,` so that `LIKE '%,a,%'` finds one member.
+fn list<I: IntoIterator<Item = String>>(items: I) -> String {
+    let mut s = String::from(",");
+    for i in items {
+        s.push_str(&i);
+        s.push(',');
+    }
+    s
+}
+
+pub fn kind_name(k: DeadlineKind) -> &'static str {
+    match k {
+        DeadlineKind::Emergency => "emergency",
+        DeadlineKind::Plan => "plan",
+        DeadlineKind::Approval => "approval",
+    }
+}
+
+/// Far enough ahead that every relevant pending deadline counts as passed.
+fn end_of_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).single().unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+struct CaseRow {
+    case: Case,
+    last_event_type: String,
+    last_actor: Option<String>,
+    position: i64,
+}
+
+/// The row's columns, derived from the domain state alone.
+fn case_columns(id: &str, r: &CaseRow) -> Result<Vec<Val>, ProjectionError> {
+    let c = &r.case;
+    let commune = c.commune;
+    // Deadlines that would be missed if never done: done late, or still pending.
+    let relevant = c.missed_deadlines(end_of_time());
+    let missed_done = relevant
+        .iter()
+        .any(|k| c.deadline_done_at(*k).is_some());
+    let pending_due = relevant
+        .iter()
+        .filter(|k| c.deadline_done_at(**k).is_none())
+        .filter_map(|k| {
+            c.deadlines.map(|d| match k {
+                DeadlineKind::Emergency => d.emergency,
+                DeadlineKind::Plan => d.plan,
+                DeadlineKind::Approval => d.approval,
+            })
+        })
+        .min();
+    let next = c.next_deadline();
+    Ok(vec![
+        id.into(),
+        c.child_id.clone().into(),
+        commune.map(|r| enum_text(&r.structure)).into(),
+        commune.and_then(|r| places::rolled_up_province(&r)).into(),
+        commune.and_then(|r| r.district).into(),
+        commune.map(|r| r.commune).into(),
+        c.status.as_str().into(),
+        c.protection_level.map(|p| enum_text(&p)).into(),
+        c.overall_risk.map(|p| enum_text(&p)).into(),
+        list(c.harm_types.iter().map(enum_text)).into(),
+        c.source.map(|s| enum_text(&s)).into(),
+        c.responsible_worker.clone().into(),
+        c.received_at.into(),
+        c.closed_at.into(),
+        next.map(|(k, _)| kind_name(k)).into(),
+        next.map(|(_, t)| t).into(),
+        pending_due.into(),
+        missed_done.into(),
+        r.last_event_type.clone().into(),
+        c.last_event_at.into(),
+        r.last_actor.clone().into(),
+        (c.events_applied as i64).into(),
+        r.position.into(),
+        serde_json::to_string(c)
+            .map_err(|source| ProjectionError::Decode {
+                position: r.position,
+                event_type: r.last_event_type.clone(),
+                source,
+            })?
+            .into(),
+    ])
+}
+
+const CASE_COLUMNS: &[&str] = &[
+    "case_id",
+    "child_id",
+    "structure",
+    "province",
+    "district",
+    "commune",
+    "status",
+    "protection_level",
+    "overall_risk",
+    "harm_types",
+    "source",
+    "responsible_worker",
+    "opened_at",
+    "closed_at",
+    "next_deadline_kind",
+    "next_deadline_at",
+    "pending_due_at",
+    "missed_done",
+    "last_event_type",
+    "last_event_at",
+    "last_actor",
+    "events",
+    "position",
+    "state",
+];
+
+const CHILD_COLUMNS: &[&str] = &[
+    "child_id",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "structure",
+    "province",
+    "commune",
+    "household_status",
+    "groups",
+    "position",
+    "state",
+];
+
+fn set_all(columns: &[&str]) -> String {
+    columns[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Loads `state` JSON of the given keys from a table.
+pub async fn load_states<A: Aggregate>(
+    tx: &mut Tx,
+    table: &str,
+    key: &str,
+    ids: &[String],
+) -> Result<HashMap<String, A>, ProjectionError> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!("SELECT {key}, state FROM {table} WHERE {key} IN ({marks})");
+        let params: Vec<Val> = chunk.iter().map(|i| Val::Text(i.clone())).collect();
+        for row in tx.rows(&sql, &params).await? {
+            if let (Some(id), Some(state)) = (row[0].as_str(), row[1].as_str()) {
+                if let Ok(a) = serde_json::from_str::<A>(state) {
+                    out.insert(id.to_string(), a);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn ids_of(events: &[Decoded], aggregate_type: &str) -> Vec<String> {
+    let mut ids: Vec<String> = events
+        .iter()
+        .filter(|e| e.aggregate_type == aggregate_type)
+        .map(|e| e.aggregate_id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
+    let case_table = format!("pv_case{s}");
+    let child_table = format!("pv_child{s}");
+    let case_ids = ids_of(events, "Case");
+    let child_ids = ids_of(events, "Child");
+    let mut cases: HashMap<String, CaseRow> = load_states::<Case>(tx, &case_table, "case_id", &case_ids)
+        .await?
+        .into_iter()
+        .map(|(id, case)| {
+            (
+                id,
+                CaseRow {
+                    case,
+                    last_event_type: String::new(),
+                    last_actor: None,
+                    position: 0,
+                },
+            )
+        })
+        .collect();
+    let mut children: HashMap<String, (Child, i64)> =
+        load_states::<Child>(tx, &child_table, "child_id", &child_ids)
+            .await?
+            .into_iter()
+            .map(|(id, c)| (id, (c, 0)))
+            .collect();
+    let mut touched_cases = Vec::new();
+    let mut touched_children = Vec::new();
+    for e in events {
+        match &e.payload {
+            Payload::Case(ev) => {
+                let row = cases.entry(e.aggregate_id.clone()).or_insert_with(|| CaseRow {
+                    case: Case::default(),
+                    last_event_type: String::new(),
+                    last_actor: None,
+                    position: 0,
+                });
+                row.case.apply((**ev).clone());
+                row.last_event_type = e.event_type.clone();
+                row.last_actor = e.meta.as_ref().map(|m| m.actor_id.clone());
+                row.position = e.position;
+                touched_cases.push(e.aggregate_id.clone());
+            }
+            Payload::Child(ev) => {
+                let (child, pos) = children.entry(e.aggregate_id.clone()).or_default();
+                child.apply((**ev).clone());
+                *pos = e.position;
+                touched_children.push(e.aggregate_id.clone());
+            }
+            _ => {}
+        }
+    }
+    touched_cases.sort();
+    touched_cases.dedup();
+    touched_children.sort();
+    touched_children.dedup();
+    let mut rows = Vec::with_capacity(touched_cases.len());
+    for id in &touched_cases {
+        if let Some(r) = cases.get(id) {
+            // A case row whose position is 0 was only loaded, not changed.
+            if r.position > 0 {
+                rows.push(case_columns(id, r)?);
+            }
+        }
+    }
+    upsert(tx, &case_table, CASE_COLUMNS, &["case_id"], &set_all(CASE_COLUMNS), &rows).await?;
+    let mut rows = Vec::with_capacity(touched_children.len());
+    for id in &touched_children {
+        if let Some((c, pos)) = children.get(id) {
+            let commune = c.commune();
+            let groups = list(c.active_groups().iter().map(|g| g.code().to_string()));
+            rows.push(vec![
+                id.as_str().into(),
+                c.full_name.clone().into(),
+                c.date_of_birth.map(|d| d.to_string()).into(),
+                c.sex.map(|s| enum_text(&s)).into(),
+                c.ethnicity.clone().into(),
+                commune.map(|r| enum_text(&r.structure)).into(),
+                commune.and_then(|r| places::rolled_up_province(&r)).into(),
+                commune.map(|r| r.commune).into(),
+                enum_text(&c.household_status).into(),
+                groups.into(),
+                (*pos).into(),
+                serde_json::to_string(c)
+                    .map_err(|source| ProjectionError::Decode {
+                        position: *pos,
+                        event_type: "Child".into(),
+                        source,
+                    })?
+                    .into(),
+            ]);
+        }
+    }
+    upsert(tx, &child_table, CHILD_COLUMNS, &["child_id"], &set_all(CHILD_COLUMNS), &rows).await?;
+    let _ = ts;
+    Ok(())
+}

@@ -1,0 +1,374 @@
+//! Follows the store's global position and keeps each projection up to date.
+//!
+//! Each batch is one transaction: lock the projection's checkpoint row, read
+//! the events after it, apply them, move the checkpoint, commit. A crash loses
+//! the whole batch or nothing, so no event is ever applied twice or skipped,
+//! and two runners of one projection (say `hoso serve` and `hoso rebuild
+//! --check`) take turns instead of racing.
+
+use std::time::Duration;
+
+use hoso_ledger::{Db, Ledger};
+use sqlx::postgres::PgListener;
+
+use crate::error::ProjectionError;
+use crate::event::Decoded;
+use crate::sql::{rows, Tx, Val};
+use crate::{case_view, officers, stats};
+
+/// Events per transaction.
+pub const BATCH: i64 = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Projection {
+    CaseView,
+    Statistics,
+    OfficerHistory,
+}
+
+impl Projection {
+    pub const ALL: [Projection; 3] = [
+        Projection::CaseView,
+        Projection::Statistics,
+        Projection::OfficerHistory,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Projection::CaseView => "case_view",
+            Projection::Statistics => "statistics",
+            Projection::OfficerHistory => "officer_history",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Projection, ProjectionError> {
+        Projection::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| ProjectionError::Unknown(name.to_string()))
+    }
+
+    pub fn tables(self) -> &'static [&'static str] {
+        match self {
+            Projection::CaseView => case_view::TABLES,
+            Projection::Statistics => stats::TABLES,
+            Projection::OfficerHistory => officers::TABLES,
+        }
+    }
+
+    fn ddl(self) -> &'static [&'static str] {
+        match self {
+            Projection::CaseView => case_view::DDL,
+            Projection::Statistics => stats::DDL,
+            Projection::OfficerHistory => officers::DDL,
+        }
+    }
+
+    async fn apply(self, tx: &mut Tx, suffix: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
+        match self {
+            Projection::CaseView => case_view::apply(tx, suffix, events).await,
+            Projection::Statistics => stats::apply(tx, suffix, events).await,
+            Projection::OfficerHistory => officers::apply(tx, suffix, events).await,
+        }
+    }
+}
+
+/// Where a projection's tables live: the live ones (`suffix` empty) or a copy
+/// being rebuilt or checked beside them.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub projection: Projection,
+    pub suffix: String,
+}
+
+impl Target {
+    pub fn live(projection: Projection) -> Target {
+        Target {
+            projection,
+            suffix: String::new(),
+        }
+    }
+
+    fn checkpoint_name(&self) -> String {
+        format!("{}{}", self.projection.name(), self.suffix)
+    }
+}
+
+async fn exec_all(db: &Db, statements: &[String]) -> Result<(), ProjectionError> {
+    let mut tx = Tx::begin(db).await?;
+    for s in statements {
+        tx.exec(s, &[]).await?;
+    }
+    tx.commit().await
+}
+
+/// Creates the checkpoint table and the target's tables if missing.
+pub async fn ensure(db: &Db, t: &Target) -> Result<(), ProjectionError> {
+    let g = if t.suffix.is_empty() { String::new() } else { t.suffix.clone() };
+    let mut statements = vec![
+        "CREATE TABLE IF NOT EXISTS projection_checkpoint (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+            .to_string(),
+    ];
+    statements.extend(
+        t.projection
+            .ddl()
+            .iter()
+            .map(|d| d.replace("{s}", &t.suffix).replace("{g}", &g)),
+    );
+    statements.push(format!(
+        "INSERT INTO projection_checkpoint (name, position) VALUES ('{}', 0) ON CONFLICT (name) DO NOTHING",
+        t.checkpoint_name()
+    ));
+    exec_all(db, &statements).await
+}
+
+/// The position a target has applied up to.
+pub async fn checkpoint(db: &Db, t: &Target) -> Result<i64, ProjectionError> {
+    let r = rows(
+        db,
+        "SELECT position FROM projection_checkpoint WHERE name = ?",
+        &[Val::Text(t.checkpoint_name())],
+    )
+    .await?;
+    Ok(r.first().and_then(|r| r[0].as_i64()).unwrap_or(0))
+}
+
+async fn lock_checkpoint(tx: &mut Tx, name: &str) -> Result<i64, ProjectionError> {
+    let sql = if tx.is_pg() {
+        "SELECT position FROM projection_checkpoint WHERE name = ? FOR UPDATE"
+    } else {
+        "SELECT position FROM projection_checkpoint WHERE name = ?"
+    };
+    let r = tx.rows(sql, &[Val::Text(name.to_string())]).await?;
+    Ok(r.first().and_then(|r| r[0].as_i64()).unwrap_or(0))
+}
+
+/// Applies one batch (up to `BATCH` events, not beyond `until`); returns how many.
+pub async fn step(ledger: &Ledger, t: &Target, until: Option<i64>) -> Result<usize, ProjectionError> {
+    let mut tx = Tx::begin(ledger.db()).await?;
+    let from = lock_checkpoint(&mut tx, &t.checkpoint_name()).await?;
+    let limit = match until {
+        Some(u) if u <= from => {
+            tx.rollback().await?;
+            return Ok(0);
+        }
+        Some(u) => (u - from).min(BATCH),
+        None => BATCH,
+    };
+    let stored = ledger.read_after(from, limit).await?;
+    let Some(last) = stored.last().map(|e| e.position) else {
+        tx.rollback().await?;
+        return Ok(0);
+    };
+    let events = stored
+        .iter()
+        .map(Decoded::from_stored)
+        .collect::<Result<Vec<_>, _>>()?;
+    t.projection.apply(&mut tx, &t.suffix, &events).await?;
+    tx.exec(
+        "UPDATE projection_checkpoint SET position = ? WHERE name = ?",
+        &[Val::Int(last), Val::Text(t.checkpoint_name())],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(events.len())
+}
+
+/// Applies batches until the target has reached `until` (or the store's head).
+pub async fn catch_up(ledger: &Ledger, t: &Target, until: Option<i64>) -> Result<u64, ProjectionError> {
+    let mut total = 0;
+    loop {
+        let n = step(ledger, t, until).await?;
+        total += n as u64;
+        if n == 0 {
+            return Ok(total);
+        }
+    }
+}
+
+/// Keeps every live projection up to date, forever: catches up, then waits for
+/// this process's appends (in-process signal) or other processes' (PostgreSQL
+/// `LISTEN hoso_events`), with a slow timer only as a safety net.
+pub async fn follow(ledger: Ledger) {
+    let targets: Vec<Target> = Projection::ALL.into_iter().map(Target::live).collect();
+    for t in &targets {
+        while let Err(e) = ensure(ledger.db(), t).await {
+            tracing::error!(error = %e, projection = t.projection.name(), "cannot create projection tables; retrying");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    }
+    let mut local = ledger.subscribe();
+    let mut listener = match ledger.db() {
+        Db::Postgres(pool) => match PgListener::connect_with(pool).await {
+            Ok(mut l) => match l.listen("hoso_events").await {
+                Ok(()) => Some(l),
+                Err(e) => {
+                    tracing::warn!(error = %e, "LISTEN failed; following by timer");
+                    None
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "no listener connection; following by timer");
+                None
+            }
+        },
+        Db::Sqlite(_) => None,
+    };
+    loop {
+        for t in &targets {
+            if let Err(e) = catch_up(&ledger, t, None).await {
+                tracing::error!(error = %e, projection = t.projection.name(), "projection step failed; will retry");
+            }
+        }
+        let remote = async {
+            match listener.as_mut() {
+                Some(l) => {
+                    let _ = l.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = local.changed() => {}
+            _ = remote => {}
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone)]
+pub struct Rebuilt {
+    pub events: u64,
+    pub position: i64,
+    pub seconds: f64,
+}
+
+fn fresh_suffix(kind: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("__{kind}{}", nanos % 1_000_000_000_000)
+}
+
+async fn drop_target(db: &Db, t: &Target) -> Result<(), ProjectionError> {
+    let mut statements: Vec<String> = t
+        .projection
+        .tables()
+        .iter()
+        .map(|table| format!("DROP TABLE IF EXISTS {table}{}", t.suffix))
+        .collect();
+    statements.push(format!(
+        "DELETE FROM projection_checkpoint WHERE name = '{}'",
+        t.checkpoint_name()
+    ));
+    exec_all(db, &statements).await
+}
+
+/// Rebuilds a projection from the first event into new tables beside the live
+/// ones, which stay readable (and followed) until the new ones have caught up;
+/// then swaps them in one transaction.
+pub async fn rebuild(ledger: &Ledger, projection: Projection) -> Result<Rebuilt, ProjectionError> {
+    let started = std::time::Instant::now();
+    let live = Target::live(projection);
+    ensure(ledger.db(), &live).await?;
+    let next = Target {
+        projection,
+        suffix: fresh_suffix("next"),
+    };
+    ensure(ledger.db(), &next).await?;
+    let mut events = catch_up(ledger, &next, None).await?;
+    let mut tx = Tx::begin(ledger.db()).await?;
+    // Holding the live checkpoint: the live runner waits while we swap.
+    lock_checkpoint(&mut tx, &live.checkpoint_name()).await?;
+    let from = lock_checkpoint(&mut tx, &next.checkpoint_name()).await?;
+    // Whatever arrived meanwhile, within this transaction.
+    let mut position = from;
+    loop {
+        let stored = ledger.read_after(position, BATCH).await?;
+        let Some(last) = stored.last().map(|e| e.position) else { break };
+        let decoded = stored.iter().map(Decoded::from_stored).collect::<Result<Vec<_>, _>>()?;
+        projection.apply(&mut tx, &next.suffix, &decoded).await?;
+        events += decoded.len() as u64;
+        position = last;
+    }
+    for table in projection.tables() {
+        tx.exec(&format!("DROP TABLE IF EXISTS {table}"), &[]).await?;
+        tx.exec(&format!("ALTER TABLE {table}{} RENAME TO {table}", next.suffix), &[])
+            .await?;
+    }
+    tx.exec(
+        "UPDATE projection_checkpoint SET position = ? WHERE name = ?",
+        &[Val::Int(position), Val::Text(live.checkpoint_name())],
+    )
+    .await?;
+    tx.exec(
+        "DELETE FROM projection_checkpoint WHERE name = ?",
+        &[Val::Text(next.checkpoint_name())],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Rebuilt {
+        events,
+        position,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// A difference between the live tables and a fresh rebuild.
+#[derive(Debug, Clone)]
+pub struct Difference {
+    pub table: String,
+    pub only_live: Vec<Vec<Val>>,
+    pub only_rebuilt: Vec<Vec<Val>>,
+}
+
+async fn table_rows(tx: &mut Tx, table: &str) -> Result<Vec<Vec<Val>>, ProjectionError> {
+    let mut r = tx.rows(&format!("SELECT * FROM {table}"), &[]).await?;
+    r.sort();
+    Ok(r)
+}
+
+/// Builds the projection afresh up to the live checkpoint and compares every
+/// table row by row. Returns the differences (empty when equal).
+pub async fn check(ledger: &Ledger, projection: Projection) -> Result<Vec<Difference>, ProjectionError> {
+    let live = Target::live(projection);
+    ensure(ledger.db(), &live).await?;
+    let fresh = Target {
+        projection,
+        suffix: fresh_suffix("check"),
+    };
+    ensure(ledger.db(), &fresh).await?;
+    let result = async {
+        loop {
+            let at = checkpoint(ledger.db(), &live).await?;
+            catch_up(ledger, &fresh, Some(at)).await?;
+            let mut tx = Tx::begin(ledger.db()).await?;
+            if lock_checkpoint(&mut tx, &live.checkpoint_name()).await? != at {
+                // The live projection moved on meanwhile: follow it and retry.
+                tx.rollback().await?;
+                continue;
+            }
+            let mut diffs = Vec::new();
+            for table in projection.tables() {
+                let a = table_rows(&mut tx, table).await?;
+                let b = table_rows(&mut tx, &format!("{table}{}", fresh.suffix)).await?;
+                if a != b {
+                    let only_live: Vec<_> = a.iter().filter(|r| b.binary_search(r).is_err()).cloned().collect();
+                    let only_rebuilt: Vec<_> = b.iter().filter(|r| a.binary_search(r).is_err()).cloned().collect();
+                    diffs.push(Difference {
+                        table: table.to_string(),
+                        only_live,
+                        only_rebuilt,
+                    });
+                }
+            }
+            tx.rollback().await?;
+            return Ok::<_, ProjectionError>(diffs);
+        }
+    }
+    .await;
+    drop_target(ledger.db(), &fresh).await?;
+    result
+}

@@ -1,0 +1,234 @@
+//! Statistics: counts by place and period.
+//!
+//! One table of counters, `ps_count`, keyed by (metric, key, place, period):
+//! - place: `structure` of the record's codes, `province` rolled up to today's
+//!   province (old records too), the old `district` (0 when none) and `commune`;
+//! - period: `d:2026-03-02`, `m:2026-03`, `y:2026` (local date, UTC+7, of when the
+//!   action happened); `all` for counts of children as they are now.
+//!
+//! Metrics: `cases_opened` (key empty), `opened_by_harm` (harm type),
+//! `opened_by_source` (source), `cases_closed` (reason), `initial_risk` and
+//! `specific_risk` (overall level), `step` (event type), `timeliness_emergency`,
+//! `timeliness_plan`, `timeliness_approval` (key `met` / `missed`, counted when
+//! the step is done), `children_registered`; and, period `all`, `children_group`
+//! (special-circumstance group code) and `children_household` (status).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
+use hoso_domain::calendar::local_date;
+use hoso_domain::case::{Case, CaseEvent, DeadlineKind};
+use hoso_domain::child::Child;
+use hoso_domain::common::CommuneRef;
+use hoso_domain::places;
+
+use crate::case_view::{ids_of, kind_name, load_states};
+use crate::error::ProjectionError;
+use crate::event::{Decoded, Payload};
+use crate::sql::{upsert, Tx, Val};
+
+pub const TABLES: &[&str] = &["ps_count", "ps_case_state", "ps_child_state"];
+
+pub const DDL: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS ps_count{s} (
+        metric TEXT NOT NULL,
+        key TEXT NOT NULL,
+        structure TEXT NOT NULL,
+        province BIGINT NOT NULL,
+        district BIGINT NOT NULL,
+        commune BIGINT NOT NULL,
+        period TEXT NOT NULL,
+        count BIGINT NOT NULL,
+        PRIMARY KEY (metric, key, structure, province, district, commune, period)
+    )",
+    "CREATE INDEX IF NOT EXISTS ps_count_period{g} ON ps_count{s} (metric, period, province)",
+    "CREATE TABLE IF NOT EXISTS ps_case_state{s} (case_id TEXT PRIMARY KEY, state TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ps_child_state{s} (child_id TEXT PRIMARY KEY, state TEXT NOT NULL)",
+];
+
+type CountKey = (String, String, String, i64, i64, i64, String);
+
+#[derive(Default)]
+struct Deltas(BTreeMap<CountKey, i64>);
+
+fn text<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+impl Deltas {
+    fn add(&mut self, metric: &str, key: &str, place: &CommuneRef, period: &str, n: i64) {
+        let k = (
+            metric.to_string(),
+            key.to_string(),
+            text(&place.structure),
+            places::rolled_up_province(place).unwrap_or(place.province).into(),
+            place.district.unwrap_or(0).into(),
+            place.commune.into(),
+            period.to_string(),
+        );
+        *self.0.entry(k).or_default() += n;
+    }
+
+    /// +1 in the day, month and year of `at` (local date).
+    fn count(&mut self, metric: &str, key: &str, place: &CommuneRef, at: DateTime<Utc>) {
+        let d = local_date(at);
+        for period in [
+            format!("d:{}", d.format("%Y-%m-%d")),
+            format!("m:{}", d.format("%Y-%m")),
+            format!("y:{}", d.format("%Y")),
+        ] {
+            self.add(metric, key, place, &period, 1);
+        }
+    }
+}
+
+/// What a child adds to the `all` counters as it stands.
+fn child_contribution(c: &Child) -> Vec<(String, String, CommuneRef)> {
+    let Some(place) = c.commune() else { return vec![] };
+    let mut v: Vec<_> = c
+        .active_groups()
+        .iter()
+        .map(|g| ("children_group".to_string(), g.code().to_string(), place))
+        .collect();
+    v.push(("children_household".into(), text(&c.household_status), place));
+    v
+}
+
+const KINDS: [DeadlineKind; 3] = [DeadlineKind::Emergency, DeadlineKind::Plan, DeadlineKind::Approval];
+
+fn case_event_counts(d: &mut Deltas, before: &Case, after: &Case, ev: &CaseEvent, event_type: &str) {
+    let at = ev.at();
+    let Some(place) = after.commune.or(before.commune) else { return };
+    d.count("step", event_type, &place, at);
+    match ev {
+        CaseEvent::IntakeRecorded { harm_types, source, .. } => {
+            d.count("cases_opened", "", &place, at);
+            for h in harm_types {
+                d.count("opened_by_harm", &text(h), &place, at);
+            }
+            d.count("opened_by_source", &text(source), &place, at);
+        }
+        CaseEvent::CaseClosed { reason, .. } => d.count("cases_closed", &text(reason), &place, at),
+        CaseEvent::InitialRiskAssessed { overall, .. } => d.count("initial_risk", &text(overall), &place, at),
+        CaseEvent::SpecificRiskAssessed { overall, .. } => d.count("specific_risk", &text(overall), &place, at),
+        _ => {}
+    }
+    for (kind, met) in deadlines_reached(before, after) {
+        let key = if met { "met" } else { "missed" };
+        d.count(&format!("timeliness_{}", kind_name(kind)), key, &place, at);
+    }
+}
+
+/// Deadlines whose step this event did: (kind, met in time).
+pub fn deadlines_reached(before: &Case, after: &Case) -> Vec<(DeadlineKind, bool)> {
+    let Some(deadlines) = after.deadlines else { return vec![] };
+    KINDS
+        .into_iter()
+        .filter(|k| before.deadline_done_at(*k).is_none())
+        .filter_map(|k| {
+            let done = after.deadline_done_at(k)?;
+            let due = match k {
+                DeadlineKind::Emergency => deadlines.emergency,
+                DeadlineKind::Plan => deadlines.plan,
+                DeadlineKind::Approval => deadlines.approval,
+            };
+            Some((k, done <= due))
+        })
+        .collect()
+}
+
+fn state_rows<A: serde::Serialize>(states: &HashMap<String, A>, touched: &[String]) -> Vec<Vec<Val>> {
+    touched
+        .iter()
+        .filter_map(|id| {
+            let s = serde_json::to_string(states.get(id)?).ok()?;
+            Some(vec![Val::Text(id.clone()), Val::Text(s)])
+        })
+        .collect()
+}
+
+pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
+    let case_table = format!("ps_case_state{s}");
+    let child_table = format!("ps_child_state{s}");
+    let mut cases = load_states::<Case>(tx, &case_table, "case_id", &ids_of(events, "Case")).await?;
+    let mut children = load_states::<Child>(tx, &child_table, "child_id", &ids_of(events, "Child")).await?;
+    let mut d = Deltas::default();
+    let mut touched_cases = Vec::new();
+    let mut touched_children = Vec::new();
+    for e in events {
+        match &e.payload {
+            Payload::Case(ev) => {
+                let case = cases.entry(e.aggregate_id.clone()).or_default();
+                let before = case.clone();
+                case.apply((**ev).clone());
+                case_event_counts(&mut d, &before, case, ev, &e.event_type);
+                touched_cases.push(e.aggregate_id.clone());
+            }
+            Payload::Child(ev) => {
+                let child = children.entry(e.aggregate_id.clone()).or_default();
+                let before = child_contribution(child);
+                let was_registered = child.registered;
+                child.apply((**ev).clone());
+                for (m, k, p) in before {
+                    d.add(&m, &k, &p, "all", -1);
+                }
+                for (m, k, p) in child_contribution(child) {
+                    d.add(&m, &k, &p, "all", 1);
+                }
+                if !was_registered && child.registered {
+                    if let Some(p) = child.commune() {
+                        d.count("children_registered", "", &p, ev.at());
+                    }
+                }
+                touched_children.push(e.aggregate_id.clone());
+            }
+            _ => {}
+        }
+    }
+    touched_cases.sort();
+    touched_cases.dedup();
+    touched_children.sort();
+    touched_children.dedup();
+    let rows: Vec<Vec<Val>> = d
+        .0
+        .into_iter()
+        // Zero deltas are written too, so live and rebuilt tables have the same rows
+        // whatever the batch boundaries.
+        .map(|((m, k, st, p, di, c, per), n)| {
+            vec![m.into(), k.into(), st.into(), p.into(), di.into(), c.into(), per.into(), n.into()]
+        })
+        .collect();
+    upsert(
+        tx,
+        &format!("ps_count{s}"),
+        &["metric", "key", "structure", "province", "district", "commune", "period", "count"],
+        &["metric", "key", "structure", "province", "district", "commune", "period"],
+        "count = t.count + excluded.count",
+        &rows,
+    )
+    .await?;
+    upsert(
+        tx,
+        &case_table,
+        &["case_id", "state"],
+        &["case_id"],
+        "state = excluded.state",
+        &state_rows(&cases, &touched_cases),
+    )
+    .await?;
+    upsert(
+        tx,
+        &child_table,
+        &["child_id", "state"],
+        &["child_id"],
+        "state = excluded.state",
+        &state_rows(&children, &touched_children),
+    )
+    .await?;
+    Ok(())
+}
