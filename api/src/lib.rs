@@ -6,5 +6,11 @@
 
 pub mod app;
 pub mod bench;
+pub mod bench_log;
 pub mod demo;
+pub mod export;
+pub mod labels;
+pub mod log_cli;
+pub mod report;
 pub mod server;
+pub mod signing;

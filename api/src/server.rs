@@ -34,6 +34,8 @@ async fn health(State(ledger): State<Ledger>) -> (StatusCode, Json<Value>) {
 pub async fn serve(ledger: Ledger, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
+    // Projections catch up from their checkpoints, then follow new events.
+    tokio::spawn(hoso_projections::runner::follow(ledger.clone()));
     tracing::info!(%addr, backend = ledger.backend(), "hoso is listening");
     println!(
         "hoso is listening on http://{addr} ({} store)",

@@ -16,8 +16,19 @@ use crate::event::Decoded;
 use crate::sql::{rows, Tx, Val};
 use crate::{case_view, officers, stats};
 
-/// Events per transaction.
+/// Events per transaction, unless `HOSO_PROJECTION_BATCH` says otherwise.
 pub const BATCH: i64 = 2000;
+
+fn batch() -> i64 {
+    static B: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *B.get_or_init(|| {
+        std::env::var("HOSO_PROJECTION_BATCH")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|b: &i64| *b > 0)
+            .unwrap_or(BATCH)
+    })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Projection {
@@ -152,8 +163,8 @@ pub async fn step(ledger: &Ledger, t: &Target, until: Option<i64>) -> Result<usi
             tx.rollback().await?;
             return Ok(0);
         }
-        Some(u) => (u - from).min(BATCH),
-        None => BATCH,
+        Some(u) => (u - from).min(batch()),
+        None => batch(),
     };
     let stored = ledger.read_after(from, limit).await?;
     let Some(last) = stored.last().map(|e| e.position) else {
@@ -286,7 +297,7 @@ pub async fn rebuild(ledger: &Ledger, projection: Projection) -> Result<Rebuilt,
     // Whatever arrived meanwhile, within this transaction.
     let mut position = from;
     loop {
-        let stored = ledger.read_after(position, BATCH).await?;
+        let stored = ledger.read_after(position, batch()).await?;
         let Some(last) = stored.last().map(|e| e.position) else { break };
         let decoded = stored.iter().map(Decoded::from_stored).collect::<Result<Vec<_>, _>>()?;
         projection.apply(&mut tx, &next.suffix, &decoded).await?;
@@ -331,8 +342,9 @@ async fn table_rows(tx: &mut Tx, table: &str) -> Result<Vec<Vec<Val>>, Projectio
 }
 
 /// Builds the projection afresh up to the live checkpoint and compares every
-/// table row by row. Returns the differences (empty when equal).
-pub async fn check(ledger: &Ledger, projection: Projection) -> Result<Vec<Difference>, ProjectionError> {
+/// table row by row. Returns the position compared at and the differences
+/// (empty when equal).
+pub async fn check(ledger: &Ledger, projection: Projection) -> Result<(i64, Vec<Difference>), ProjectionError> {
     let live = Target::live(projection);
     ensure(ledger.db(), &live).await?;
     let fresh = Target {
@@ -365,7 +377,7 @@ pub async fn check(ledger: &Ledger, projection: Projection) -> Result<Vec<Differ
                 }
             }
             tx.rollback().await?;
-            return Ok::<_, ProjectionError>(diffs);
+            return Ok::<_, ProjectionError>((at, diffs));
         }
     }
     .await;
