@@ -11,6 +11,8 @@ fn hoso(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hoso"))
         .arg("--database-url")
         .arg(url)
+        // Not in the working directory (the crate's source) on PostgreSQL.
+        .env("HOSO_SIGNING_KEY", std::env::temp_dir().join("hoso-test-signing.key"))
         .args(args)
         .output()
         .expect("run hoso")

@@ -10,8 +10,11 @@
 //! API boundary: `Ledger`, `StoredEvent`, `verify`, `encoding` (the hash format
 //! documented in docs/event-hash.md).
 
+pub mod checkpoint;
 pub mod encoding;
 mod error;
+pub mod log;
+pub mod merkle;
 mod record;
 mod repository;
 mod store;

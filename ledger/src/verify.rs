@@ -4,8 +4,8 @@
 //! matches its bytes), a removed event (a sequence or position gap), events
 //! reordered (sequences out of order or a broken `prev_hash` link) and an event
 //! inserted between two others (the next event's `prev_hash` no longer links).
-//! Cutting off the newest events of a case needs signed checkpoints (the Merkle
-//! log), which this module does not have yet.
+//! Cutting off the newest events, removing a whole case or re-hashing the whole
+//! store is found against the signed checkpoints of the Merkle log (`crate::log`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -34,6 +34,9 @@ pub enum Problem {
     PositionGap { expected: i64 },
     /// The head row disagrees with the last event.
     HeadMismatch { head: i64, last_position: i64 },
+    /// A signed checkpoint of the Merkle log disagrees with the log or the key:
+    /// cut-off, removal, rewriting, or an altered checkpoint (see `crate::log`).
+    Checkpoint(crate::log::LogFinding),
 }
 
 impl fmt::Display for Problem {
@@ -66,6 +69,7 @@ impl fmt::Display for Problem {
                 f,
                 "the store's head says {head} events were appended, the last event found is at position {last_position}"
             ),
+            Problem::Checkpoint(finding) => write!(f, "{finding}"),
         }
     }
 }
@@ -131,6 +135,8 @@ pub struct Verifier {
     bytes: u64,
     findings: Vec<Finding>,
     more: u64,
+    /// The Merkle log against its signed checkpoints.
+    log: crate::log::Audit,
 }
 
 impl Verifier {
@@ -150,6 +156,7 @@ impl Verifier {
 
     pub fn check(&mut self, e: &StoredEvent) {
         self.events += 1;
+        self.log.push(e);
         self.bytes += (e.payload.len() + e.metadata.len()) as u64;
         if e.position > self.last_position + 1 {
             self.note(
@@ -208,6 +215,9 @@ impl Verifier {
                 },
             );
         }
+        for finding in std::mem::take(&mut self.log).finish() {
+            self.note(None, Problem::Checkpoint(finding));
+        }
         Report {
             events: self.events,
             aggregates: self.chains.len() as u64,
@@ -219,11 +229,35 @@ impl Verifier {
     }
 }
 
-/// Verifies the whole store.
+/// Verifies the whole store: the chains, the global order, and the log against
+/// the stored checkpoints' roots (signatures unchecked: no key is given).
 pub async fn verify(ledger: &Ledger) -> Result<Report, LedgerError> {
+    verify_with(ledger, None, &[]).await
+}
+
+/// `verify`, also checking every checkpoint's signature with `key`, and the log
+/// against checkpoints kept outside the store (`outside`: signed notes).
+pub async fn verify_with(
+    ledger: &Ledger,
+    key: Option<&crate::checkpoint::NoteVerifier>,
+    outside: &[String],
+) -> Result<Report, LedgerError> {
     let started = Instant::now();
     let head = ledger.head().await?;
-    let mut v = Verifier::default();
+    let checkpoints = crate::checkpoint::load_all(ledger)
+        .await
+        .map_err(|e| match e {
+            crate::checkpoint::CheckpointError::Ledger(l) => l,
+            crate::checkpoint::CheckpointError::Database(d) => LedgerError::Database(d),
+            other => LedgerError::Malformed {
+                position: 0,
+                reason: other.to_string(),
+            },
+        })?;
+    let mut v = Verifier {
+        log: crate::log::Audit::new(&checkpoints, key, outside),
+        ..Verifier::default()
+    };
     let mut after = 0;
     loop {
         let page = ledger.read_after(after, PAGE).await?;

@@ -1,0 +1,631 @@
+//! Compliance exports: one directory ("bundle") for a place, a period, a case or
+//! an officer, verifiable offline with nothing but the bundle and the public key.
+//! The format is `docs/export-format.md`; `tools/verify_export.py` is a second,
+//! independent verifier of it.
+//!
+//! Files: `manifest.json` (signed: `manifest.sig`), `checkpoint.txt` (the signed
+//! checkpoint every proof leads to), `events.jsonl` (the events with their hashes
+//! and inclusion proofs), and spreadsheets (UTF-8 with BOM, CRLF): `events.csv`,
+//! `cases.csv`, plus any `ExtraFile`s (statistics, officer histories) that the
+//! projections hand in.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use hoso_domain::case::Case;
+use hoso_ledger::checkpoint::{self, Body, CheckpointError, NoteVerifier, Signer};
+use hoso_ledger::encoding::{event_hash, RecordRef};
+use hoso_ledger::merkle::{leaf_hash, verify_inclusion, Hash};
+use hoso_ledger::StoredEvent;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::app::{App, AppError};
+
+pub const FORMAT: &str = "hoso-export-v1";
+const PAGE: i64 = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    #[error(transparent)]
+    Ledger(#[from] hoso_ledger::LedgerError),
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the store does not match its newest checkpoint #{0}: run `hoso verify`; nothing exported")]
+    StoreBroken(i64),
+    #[error("output directory {0} exists and is not empty")]
+    NotEmpty(PathBuf),
+    #[error("place `{0}` is not understood: use province:<code> or commune:<province>:<code>")]
+    Place(String),
+}
+
+/// Which events go into the bundle; every given criterion must hold.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Selection {
+    /// Events of this case.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub case: Option<String>,
+    /// Events recorded by this officer (metadata `actor_id`), and the events of
+    /// the officer's own record.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub officer: Option<String>,
+    /// Events of the cases whose responsible commune is in this unit
+    /// (`province:<p>` or `commune:<p>:<c>`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub place: Option<String>,
+    /// Recorded at or after (metadata `recorded_at`, compared as text: a date or
+    /// an RFC 3339 UTC time).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub from: Option<String>,
+    /// Recorded before.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub to: Option<String>,
+}
+
+/// A further file for the bundle (for instance a statistics CSV from the
+/// projections): listed in the manifest with its digest, so it is signed too.
+pub struct ExtraFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CheckpointRef {
+    pub file: String,
+    pub tree_size: u64,
+    /// Base64, as in the checkpoint.
+    pub root: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EventsRef {
+    pub file: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub created_at: String,
+    pub origin: String,
+    pub key_id: String,
+    pub selection: Selection,
+    pub checkpoint: CheckpointRef,
+    pub events: EventsRef,
+    pub files: Vec<FileEntry>,
+}
+
+/// One line of `events.jsonl`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EventLine {
+    pub position: i64,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: String,
+    pub metadata: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub leaf_index: u64,
+    pub inclusion_proof: Vec<String>,
+}
+
+/// What an export wrote.
+#[derive(Debug)]
+pub struct Summary {
+    pub dir: PathBuf,
+    pub events: u64,
+    pub cases: u64,
+    pub checkpoint_id: i64,
+    pub tree_size: u64,
+    pub bytes: u64,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> ExportError + '_ {
+    move |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A file being written and hashed at once.
+struct Out {
+    path: PathBuf,
+    name: String,
+    w: BufWriter<std::fs::File>,
+    sha: Sha256,
+    bytes: u64,
+}
+
+impl Out {
+    fn create(dir: &Path, name: &str) -> Result<Out, ExportError> {
+        let path = dir.join(name);
+        let f = std::fs::File::create(&path).map_err(io(&path))?;
+        Ok(Out {
+            w: BufWriter::with_capacity(1 << 20, f),
+            path,
+            name: name.into(),
+            sha: Sha256::new(),
+            bytes: 0,
+        })
+    }
+    fn put(&mut self, b: &[u8]) -> Result<(), ExportError> {
+        self.sha.update(b);
+        self.bytes += b.len() as u64;
+        self.w.write_all(b).map_err(io(&self.path))
+    }
+    fn finish(mut self) -> Result<FileEntry, ExportError> {
+        self.w.flush().map_err(io(&self.path))?;
+        Ok(FileEntry {
+            name: self.name,
+            bytes: self.bytes,
+            sha256: hex::encode(self.sha.finalize()),
+        })
+    }
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv_row(fields: &[&str]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+const BOM: &[u8] = "\u{FEFF}".as_bytes();
+
+/// The value as plain text for a spreadsheet cell.
+fn cell<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Null) | Err(_) => String::new(),
+        Ok(other) => other.to_string(),
+    }
+}
+
+fn place_matches(place: &str, case: &Case) -> Result<bool, ExportError> {
+    let Some(c) = &case.commune else {
+        return Ok(false);
+    };
+    let parts: Vec<&str> = place.split(':').collect();
+    let num = |s: &str| s.parse::<u32>().map_err(|_| ExportError::Place(place.into()));
+    match parts.as_slice() {
+        ["province", p] => Ok(c.province == num(p)?),
+        ["commune", p, k] => Ok(c.province == num(p)? && c.commune == num(k)?),
+        _ => Err(ExportError::Place(place.into())),
+    }
+}
+
+fn metadata_of(e: &StoredEvent) -> HashMap<String, String> {
+    serde_json::from_str(&e.metadata).unwrap_or_default()
+}
+
+fn selected(sel: &Selection, e: &StoredEvent, places: &BTreeSet<String>) -> bool {
+    if sel.case.is_some() && (e.aggregate_type != "Case" || sel.case.as_ref() != Some(&e.aggregate_id)) {
+        return false;
+    }
+    if sel.place.is_some() && (e.aggregate_type != "Case" || !places.contains(&e.aggregate_id)) {
+        return false;
+    }
+    if sel.officer.is_none() && sel.from.is_none() && sel.to.is_none() {
+        return true;
+    }
+    let meta = metadata_of(e);
+    if let Some(o) = &sel.officer {
+        let own = e.aggregate_type == "Officer" && &e.aggregate_id == o;
+        if !own && meta.get("actor_id") != Some(o) {
+            return false;
+        }
+    }
+    let at = meta.get("recorded_at").map(String::as_str).unwrap_or("");
+    if sel.from.as_deref().is_some_and(|f| at < f) || sel.to.as_deref().is_some_and(|t| at >= t) {
+        return false;
+    }
+    true
+}
+
+/// Writes a bundle of the selected events into `dir` (created; must be empty),
+/// proven against a checkpoint issued now if the log grew.
+pub async fn export(
+    app: &App,
+    signer: &Signer,
+    sel: &Selection,
+    dir: &Path,
+    extra: Vec<ExtraFile>,
+) -> Result<Summary, ExportError> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map_err(io(dir))?
+            .next()
+            .is_some()
+    {
+        return Err(ExportError::NotEmpty(dir.to_path_buf()));
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let ledger = &app.ledger;
+    crate::signing::issue_now(ledger, signer, true).await?;
+    let cp = checkpoint::latest(ledger)
+        .await?
+        .ok_or(CheckpointError::Malformed(0))?;
+    let tree = hoso_ledger::log::tree(ledger, cp.tree_size).await?;
+    if tree.size() != cp.tree_size || tree.root(cp.tree_size) != cp.root {
+        return Err(ExportError::StoreBroken(cp.id));
+    }
+    let size = cp.tree_size as i64;
+
+    // Cases of the place (replayed from their events).
+    let mut places = BTreeSet::new();
+    if let Some(place) = &sel.place {
+        let mut ids = BTreeSet::new();
+        let mut after = 0;
+        while after < size {
+            let page = ledger.read_after(after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.position;
+            ids.extend(
+                page.iter()
+                    .filter(|e| e.aggregate_type == "Case" && e.position <= size)
+                    .map(|e| e.aggregate_id.clone()),
+            );
+        }
+        for id in ids {
+            if place_matches(place, &app.load::<Case>(&id).await?)? {
+                places.insert(id);
+            }
+        }
+    }
+
+    let mut files = Vec::new();
+    let mut cp_file = Out::create(dir, "checkpoint.txt")?;
+    cp_file.put(cp.note.as_bytes())?;
+    files.push(cp_file.finish()?);
+
+    let mut events = Out::create(dir, "events.jsonl")?;
+    let mut csv = Out::create(dir, "events.csv")?;
+    csv.put(BOM)?;
+    csv.put(
+        csv_row(&[
+            "position", "recorded_at", "aggregate_type", "aggregate_id", "sequence",
+            "event_type", "actor_id", "role", "unit", "hash",
+        ])
+        .as_bytes(),
+    )?;
+    let mut count = 0u64;
+    let mut cases = BTreeSet::new();
+    let mut after = 0;
+    while after < size {
+        let page = ledger.read_after(after, PAGE.min(size - after)).await?;
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        for e in page.iter().filter(|e| e.position <= size) {
+            if !selected(sel, e, &places) {
+                continue;
+            }
+            let index = (e.position - 1) as u64;
+            let proof = tree
+                .inclusion_proof(index, cp.tree_size)
+                .ok_or(ExportError::StoreBroken(cp.id))?;
+            let line = EventLine {
+                position: e.position,
+                aggregate_type: e.aggregate_type.clone(),
+                aggregate_id: e.aggregate_id.clone(),
+                sequence: e.sequence,
+                event_type: e.event_type.clone(),
+                event_version: e.event_version.clone(),
+                payload: e.payload.clone(),
+                metadata: e.metadata.clone(),
+                prev_hash: hex::encode(&e.prev_hash),
+                hash: hex::encode(&e.hash),
+                leaf_index: index,
+                inclusion_proof: proof.iter().map(hex::encode).collect(),
+            };
+            let mut text = serde_json::to_string(&line)?;
+            text.push('\n');
+            events.put(text.as_bytes())?;
+            let meta = metadata_of(e);
+            let m = |k: &str| meta.get(k).map(String::as_str).unwrap_or("");
+            csv.put(
+                csv_row(&[
+                    &e.position.to_string(),
+                    m("recorded_at"),
+                    &e.aggregate_type,
+                    &e.aggregate_id,
+                    &e.sequence.to_string(),
+                    &e.event_type,
+                    m("actor_id"),
+                    m("role"),
+                    m("unit"),
+                    &line.hash,
+                ])
+                .as_bytes(),
+            )?;
+            if e.aggregate_type == "Case" {
+                cases.insert(e.aggregate_id.clone());
+            }
+            count += 1;
+        }
+    }
+    files.push(events.finish()?);
+    files.push(csv.finish()?);
+    files.push(cases_csv(app, dir, &cases).await?);
+    for x in extra {
+        let mut f = Out::create(dir, &x.name)?;
+        f.put(&x.bytes)?;
+        files.push(f.finish()?);
+    }
+
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        created_at: crate::signing::now(),
+        origin: signer.origin().into(),
+        key_id: signer.verifier().key_id_hex(),
+        selection: sel.clone(),
+        checkpoint: CheckpointRef {
+            file: "checkpoint.txt".into(),
+            tree_size: cp.tree_size,
+            root: B64.encode(cp.root),
+        },
+        events: EventsRef {
+            file: "events.jsonl".into(),
+            count,
+        },
+        files,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&manifest)?;
+    bytes.push(b'\n');
+    let path = dir.join("manifest.json");
+    std::fs::write(&path, &bytes).map_err(io(&path))?;
+    let sig = format!("{}\n", B64.encode(signer.sign_manifest(&bytes)));
+    let path = dir.join("manifest.sig");
+    std::fs::write(&path, sig).map_err(io(&path))?;
+    Ok(Summary {
+        dir: dir.to_path_buf(),
+        events: count,
+        cases: cases.len() as u64,
+        checkpoint_id: cp.id,
+        tree_size: cp.tree_size,
+        bytes: manifest.files.iter().map(|f| f.bytes).sum::<u64>() + bytes.len() as u64,
+    })
+}
+
+/// `cases.csv`: each case of the bundle as it stands after all its events.
+async fn cases_csv(app: &App, dir: &Path, cases: &BTreeSet<String>) -> Result<FileEntry, ExportError> {
+    let mut out = Out::create(dir, "cases.csv")?;
+    out.put(BOM)?;
+    out.put(
+        csv_row(&[
+            "case_id", "status", "province", "commune", "child_id", "received_at",
+            "responsible_worker", "protection_level", "overall_risk", "plan_version",
+            "approved_plan_version", "services", "referrals", "closed_at", "close_reason",
+        ])
+        .as_bytes(),
+    )?;
+    for id in cases {
+        let c: Case = app.load(id).await?;
+        let commune = c.commune.as_ref();
+        out.put(
+            csv_row(&[
+                id,
+                c.status.as_str(),
+                &commune.map(|x| x.province.to_string()).unwrap_or_default(),
+                &commune.map(|x| x.commune.to_string()).unwrap_or_default(),
+                c.child_id.as_deref().unwrap_or(""),
+                &cell(&c.received_at),
+                c.responsible_worker.as_deref().unwrap_or(""),
+                &cell(&c.protection_level),
+                &cell(&c.overall_risk),
+                &c.plan_version.to_string(),
+                &cell(&c.approved_plan_version),
+                &c.services_count.to_string(),
+                &c.referrals_count.to_string(),
+                &cell(&c.closed_at),
+                &cell(&c.close_reason),
+            ])
+            .as_bytes(),
+        )?;
+    }
+    out.finish()
+}
+
+/// Why a bundle is rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("{0}: cannot be read: {1}")]
+    Read(String, std::io::Error),
+    #[error("manifest signature invalid: the manifest was changed or signed by another key")]
+    ManifestSignature,
+    #[error("manifest is not understood: {0}")]
+    Manifest(String),
+    #[error("checkpoint signature invalid: the checkpoint was changed or signed by another key")]
+    CheckpointSignature,
+    #[error("checkpoint does not match the manifest: {0}")]
+    Checkpoint(String),
+    #[error("events.jsonl line {line}: {reason}")]
+    Event { line: u64, reason: String },
+    #[error("{file}: {reason}")]
+    File { file: String, reason: String },
+}
+
+/// What a verified bundle holds.
+#[derive(Debug)]
+pub struct Verified {
+    pub events: u64,
+    pub tree_size: u64,
+    pub origin: String,
+}
+
+fn read(dir: &Path, name: &str) -> Result<Vec<u8>, BundleError> {
+    std::fs::read(dir.join(name)).map_err(|e| BundleError::Read(name.into(), e))
+}
+
+fn hash32(s: &str) -> Option<Hash> {
+    hex::decode(s).ok()?.try_into().ok()
+}
+
+/// Verifies a bundle offline against the public key, in the order of
+/// `docs/export-format.md` ("How to verify").
+pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleError> {
+    // 1–2. The manifest and its signature.
+    let manifest_bytes = read(dir, "manifest.json")?;
+    let sig_text = String::from_utf8_lossy(&read(dir, "manifest.sig")?).into_owned();
+    let sig = B64
+        .decode(sig_text.trim_end_matches('\n'))
+        .map_err(|_| BundleError::ManifestSignature)?;
+    if !key.verify_manifest(&manifest_bytes, &sig) {
+        return Err(BundleError::ManifestSignature);
+    }
+    let m: Manifest = serde_json::from_slice(&manifest_bytes)
+        .map_err(|e| BundleError::Manifest(e.to_string()))?;
+    if m.format != FORMAT {
+        return Err(BundleError::Manifest(format!("format {} is not {FORMAT}", m.format)));
+    }
+    // 3. The checkpoint.
+    let note = String::from_utf8(read(dir, &m.checkpoint.file)?)
+        .map_err(|_| BundleError::CheckpointSignature)?;
+    let body = key.open_note(&note).ok_or(BundleError::CheckpointSignature)?;
+    let body = Body::parse(body).ok_or_else(|| BundleError::Checkpoint("not a checkpoint body".into()))?;
+    if body.tree_size != m.checkpoint.tree_size || B64.encode(body.root) != m.checkpoint.root {
+        return Err(BundleError::Checkpoint(format!(
+            "it signs {} events, the manifest names {}",
+            body.tree_size, m.checkpoint.tree_size
+        )));
+    }
+    // 4. Every event: its hash, its proof, its order, its chain.
+    let events = read(dir, &m.events.file)?;
+    let text = std::str::from_utf8(&events).map_err(|_| BundleError::Event {
+        line: 0,
+        reason: "not UTF-8".into(),
+    })?;
+    let mut last_position = 0i64;
+    let mut chains: HashMap<(String, String), (i64, Hash)> = HashMap::new();
+    let mut count = 0u64;
+    for (i, l) in text.split_terminator('\n').enumerate() {
+        let line = i as u64 + 1;
+        let bad = |reason: String| BundleError::Event { line, reason };
+        let e: EventLine = serde_json::from_str(l).map_err(|e| bad(format!("not an event: {e}")))?;
+        if e.position <= last_position {
+            return Err(bad(format!(
+                "position {} after {last_position}: events reordered or duplicated",
+                e.position
+            )));
+        }
+        last_position = e.position;
+        let (Some(prev), Some(hash)) = (hash32(&e.prev_hash), hash32(&e.hash)) else {
+            return Err(bad("hashes are not 32 bytes of hex".into()));
+        };
+        let Ok(sequence) = u64::try_from(e.sequence) else {
+            return Err(bad("negative sequence".into()));
+        };
+        let recomputed = event_hash(
+            &prev,
+            &RecordRef {
+                aggregate_type: &e.aggregate_type,
+                aggregate_id: &e.aggregate_id,
+                sequence,
+                event_type: &e.event_type,
+                event_version: &e.event_version,
+                payload: &e.payload,
+                metadata: &e.metadata,
+            },
+        );
+        if recomputed != hash {
+            return Err(bad(format!(
+                "position {}: the hash does not match the event's bytes: the event was changed",
+                e.position
+            )));
+        }
+        if e.leaf_index != (e.position - 1) as u64 {
+            return Err(bad(format!("leaf_index {} is not position − 1", e.leaf_index)));
+        }
+        let proof: Option<Vec<Hash>> = e.inclusion_proof.iter().map(|h| hash32(h)).collect();
+        let proof = proof.ok_or_else(|| bad("proof hashes are not 32 bytes of hex".into()))?;
+        if !verify_inclusion(e.leaf_index, body.tree_size, &leaf_hash(&hash), &proof, &body.root) {
+            return Err(bad(format!(
+                "position {}: the inclusion proof does not lead to the checkpoint's root",
+                e.position
+            )));
+        }
+        let key = (e.aggregate_type.clone(), e.aggregate_id.clone());
+        if let Some(&(seq, h)) = chains.get(&key) {
+            if e.sequence <= seq {
+                return Err(bad(format!("{} {} sequence {} after {seq}: duplicated or reordered", key.0, key.1, e.sequence)));
+            }
+            if e.sequence == seq + 1 && prev != h {
+                return Err(bad(format!("{} {} sequence {}: prev_hash does not link", key.0, key.1, e.sequence)));
+            }
+        }
+        chains.insert(key, (e.sequence, hash));
+        count += 1;
+    }
+    if count != m.events.count {
+        return Err(BundleError::Event {
+            line: count,
+            reason: format!("{count} events, the manifest lists {}: events dropped or added", m.events.count),
+        });
+    }
+    // 5. Every file against its digest; nothing unlisted.
+    let mut listed: BTreeSet<String> = ["manifest.json", "manifest.sig"].map(String::from).into();
+    for f in &m.files {
+        let bytes = read(dir, &f.name)?;
+        let digest = hex::encode(Sha256::digest(&bytes));
+        if bytes.len() as u64 != f.bytes || digest != f.sha256 {
+            return Err(BundleError::File {
+                file: f.name.clone(),
+                reason: "content differs from the manifest's digest".into(),
+            });
+        }
+        listed.insert(f.name.clone());
+    }
+    for name in [&m.checkpoint.file, &m.events.file] {
+        if !m.files.iter().any(|f| &f.name == name) {
+            return Err(BundleError::Manifest(format!("{name} is not listed in files")));
+        }
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| BundleError::Read(".".into(), e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !listed.contains(&name) {
+            return Err(BundleError::File {
+                file: name,
+                reason: "not listed in the manifest".into(),
+            });
+        }
+    }
+    Ok(Verified {
+        events: count,
+        tree_size: body.tree_size,
+        origin: body.origin,
+    })
+}

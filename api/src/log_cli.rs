@@ -1,0 +1,206 @@
+//! Command line of the Merkle log: `verify` (chains + log against checkpoints),
+//! `key show`, `checkpoint`, `export`, `verify-export`. Start-up code: errors
+//! are reported by `main` with a message.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::OnceLock;
+
+use clap::{Args, Subcommand};
+use hoso_ledger::checkpoint::{NoteVerifier, Signer};
+use hoso_ledger::Ledger;
+
+use crate::export::Selection;
+
+static KEY_PATH: OnceLock<PathBuf> = OnceLock::new();
+
+/// Remembers `--key` / `HOSO_SIGNING_KEY` for every command of this run.
+pub fn set_key_path(path: Option<PathBuf>) {
+    if let Some(p) = path {
+        let _ = KEY_PATH.set(p);
+    }
+}
+
+/// The signing key file for `url` (see `crate::signing`).
+pub fn key_path(url: &str) -> PathBuf {
+    crate::signing::key_path(KEY_PATH.get().map(PathBuf::as_path), url)
+}
+
+/// The signing key, created at first use.
+pub fn signer(url: &str) -> anyhow::Result<Signer> {
+    Ok(Signer::load_or_generate(&key_path(url))?)
+}
+
+#[derive(Args, Debug, Default)]
+pub struct VerifyArgs {
+    /// Check checkpoint signatures with this public key (the text printed by
+    /// `hoso key show`, or a file holding it). Default: the public half of the
+    /// signing key file, if it exists.
+    #[arg(long)]
+    pub public_key: Option<String>,
+    /// A checkpoint kept outside the store (a file as printed by `hoso
+    /// checkpoint`): the log must still contain what it signed.
+    #[arg(long)]
+    pub checkpoint: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LogCommand {
+    /// The checkpoint signing key.
+    Key {
+        #[command(subcommand)]
+        what: KeyCmd,
+    },
+    /// Sign a checkpoint of the log now and print it (keep a copy elsewhere).
+    Checkpoint,
+    /// Write a compliance bundle (docs/export-format.md) for a case, an officer,
+    /// a place and/or a period; all events when nothing is given.
+    Export {
+        /// Output directory (created; must be empty).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        officer: Option<String>,
+        /// province:<code> or commune:<province>:<code> (cases of that place).
+        #[arg(long)]
+        place: Option<String>,
+        /// Recorded at or after (date or RFC 3339 UTC).
+        #[arg(long)]
+        from: Option<String>,
+        /// Recorded before.
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Verify a bundle offline with nothing but the bundle and the public key.
+    VerifyExport {
+        bundle: PathBuf,
+        /// The public key as printed by `hoso key show` (text or file).
+        #[arg(long)]
+        public_key: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCmd {
+    /// Print the public key (`name+keyid+base64(0x01 ‖ Ed25519 key)`); the key id
+    /// and file go to standard error. Creates the key if there is none.
+    Show,
+}
+
+/// `hoso verify`.
+pub async fn verify(args: VerifyArgs, url: &str) -> anyhow::Result<ExitCode> {
+    let ledger = Ledger::open(url).await?;
+    let key = match &args.public_key {
+        Some(k) => Some(NoteVerifier::from_arg(k)?),
+        None => {
+            let path = key_path(url);
+            if path.exists() {
+                Some(Signer::load(&path)?.verifier().clone())
+            } else {
+                None
+            }
+        }
+    };
+    let mut outside = Vec::new();
+    for p in &args.checkpoint {
+        outside.push(std::fs::read_to_string(p)?);
+    }
+    let report = hoso_ledger::verify::verify_with(&ledger, key.as_ref(), &outside).await?;
+    if let Some(first) = report.first() {
+        println!("verify: BROKEN: {first}");
+        for f in &report.findings {
+            eprintln!("  {f}");
+        }
+        if report.more_findings > 0 {
+            eprintln!("  … and {} more", report.more_findings);
+        }
+        return Ok(ExitCode::from(1));
+    }
+    println!(
+        "verify: intact: {} events, {} aggregates, {:.3} seconds",
+        report.events, report.aggregates, report.seconds
+    );
+    let checkpoints = hoso_ledger::checkpoint::load_all(&ledger).await?;
+    match (checkpoints.last(), &key) {
+        (None, _) => println!("log: no checkpoint yet (run `hoso checkpoint`)"),
+        (Some(c), Some(k)) => println!(
+            "log: matches {} checkpoint(s) signed by key {}; newest #{} of {} events",
+            checkpoints.len(),
+            k.key_id_hex(),
+            c.id,
+            c.tree_size
+        ),
+        (Some(c), None) => println!(
+            "log: matches {} checkpoint(s), newest #{} of {} events; signatures NOT checked (no key: give --public-key)",
+            checkpoints.len(),
+            c.id,
+            c.tree_size
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The other log commands.
+pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
+    match command {
+        LogCommand::Key { what: KeyCmd::Show } => {
+            let path = key_path(url);
+            let s = signer(url)?;
+            println!("{}", s.verifier());
+            eprintln!("key id {} in {}", s.verifier().key_id_hex(), path.display());
+        }
+        LogCommand::Checkpoint => {
+            let ledger = Ledger::open(url).await?;
+            let s = signer(url)?;
+            let c = crate::signing::issue_now(&ledger, &s, false).await?;
+            if let Some(c) = c {
+                eprintln!("checkpoint #{} of {} events", c.id, c.tree_size);
+                print!("{}", c.note);
+            }
+        }
+        LogCommand::Export {
+            out,
+            case,
+            officer,
+            place,
+            from,
+            to,
+        } => {
+            let app = crate::app::App::open(url).await?;
+            let s = signer(url)?;
+            let sel = Selection {
+                case,
+                officer,
+                place,
+                from,
+                to,
+            };
+            let summary = crate::export::export(&app, &s, &sel, &out, vec![]).await?;
+            println!(
+                "export: {} events of {} cases into {} ({} bytes), proven against checkpoint #{} of {} events",
+                summary.events,
+                summary.cases,
+                summary.dir.display(),
+                summary.bytes,
+                summary.checkpoint_id,
+                summary.tree_size
+            );
+        }
+        LogCommand::VerifyExport { bundle, public_key } => {
+            let key = NoteVerifier::from_arg(&public_key)?;
+            match crate::export::verify_bundle(&bundle, &key) {
+                Ok(v) => println!(
+                    "verify-export: intact: {} events, all included in the signed checkpoint of {} events of {}",
+                    v.events, v.tree_size, v.origin
+                ),
+                Err(e) => {
+                    println!("verify-export: REJECTED: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
