@@ -36,7 +36,7 @@ pub async fn populate(ledger: &Ledger, events: usize) -> anyhow::Result<f64> {
                 }
                 let batch = (1..=PER_AGGREGATE as u64)
                     .map(|s| NewEvent {
-                        aggregate_type: "Case".into(),
+                        aggregate_type: "BenchNotebook".into(),
                         aggregate_id: format!("bench-{a:07}"),
                         sequence: s,
                         event_type: "NoteAdded".into(),
@@ -76,7 +76,10 @@ fn sha256sum(bytes: &[u8]) -> anyhow::Result<Option<f64>> {
     Ok(out.ok().filter(|o| o.status.success()).map(|_| seconds))
 }
 
-async fn scratch_with(url: &str, events: usize) -> anyhow::Result<(Scratch, Ledger, Signer, String)> {
+async fn scratch_with(
+    url: &str,
+    events: usize,
+) -> anyhow::Result<(Scratch, Ledger, Signer, String)> {
     let (scratch, scratch_url) = Scratch::create(url).await?;
     let ledger = Ledger::open(&scratch_url).await?;
     let backend = ledger.backend().to_string();

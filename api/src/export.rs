@@ -43,7 +43,9 @@ pub enum ExportError {
     },
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("the store does not match its newest checkpoint #{0}: run `hoso verify`; nothing exported")]
+    #[error(
+        "the store does not match its newest checkpoint #{0}: run `hoso verify`; nothing exported"
+    )]
     StoreBroken(i64),
     #[error("output directory {0} exists and is not empty")]
     NotEmpty(PathBuf),
@@ -220,7 +222,10 @@ fn place_matches(place: &str, case: &Case) -> Result<bool, ExportError> {
         return Ok(false);
     };
     let parts: Vec<&str> = place.split(':').collect();
-    let num = |s: &str| s.parse::<u32>().map_err(|_| ExportError::Place(place.into()));
+    let num = |s: &str| {
+        s.parse::<u32>()
+            .map_err(|_| ExportError::Place(place.into()))
+    };
     match parts.as_slice() {
         ["province", p] => Ok(c.province == num(p)?),
         ["commune", p, k] => Ok(c.province == num(p)? && c.commune == num(k)?),
@@ -233,7 +238,9 @@ fn metadata_of(e: &StoredEvent) -> HashMap<String, String> {
 }
 
 fn selected(sel: &Selection, e: &StoredEvent, places: &BTreeSet<String>) -> bool {
-    if sel.case.is_some() && (e.aggregate_type != "Case" || sel.case.as_ref() != Some(&e.aggregate_id)) {
+    if sel.case.is_some()
+        && (e.aggregate_type != "Case" || sel.case.as_ref() != Some(&e.aggregate_id))
+    {
         return false;
     }
     if sel.place.is_some() && (e.aggregate_type != "Case" || !places.contains(&e.aggregate_id)) {
@@ -265,20 +272,21 @@ pub async fn export(
     dir: &Path,
     extra: Vec<ExtraFile>,
 ) -> Result<Summary, ExportError> {
-    if dir.exists()
-        && std::fs::read_dir(dir)
-            .map_err(io(dir))?
-            .next()
-            .is_some()
-    {
+    if dir.exists() && std::fs::read_dir(dir).map_err(io(dir))?.next().is_some() {
         return Err(ExportError::NotEmpty(dir.to_path_buf()));
     }
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let ledger = &app.ledger;
     crate::signing::issue_now(ledger, signer, true).await?;
-    let cp = checkpoint::latest(ledger)
+    let mut cp = checkpoint::latest(ledger)
         .await?
         .ok_or(CheckpointError::Malformed(0))?;
+    if cp.key_id != signer.verifier().key_id_hex() {
+        // Signed by another key (the key was replaced): sign the same tree anew.
+        cp = crate::signing::issue_now(ledger, signer, false)
+            .await?
+            .ok_or(CheckpointError::Malformed(cp.id))?;
+    }
     let tree = hoso_ledger::log::tree(ledger, cp.tree_size).await?;
     if tree.size() != cp.tree_size || tree.root(cp.tree_size) != cp.root {
         return Err(ExportError::StoreBroken(cp.id));
@@ -317,8 +325,16 @@ pub async fn export(
     csv.put(BOM)?;
     csv.put(
         csv_row(&[
-            "position", "recorded_at", "aggregate_type", "aggregate_id", "sequence",
-            "event_type", "actor_id", "role", "unit", "hash",
+            "position",
+            "recorded_at",
+            "aggregate_type",
+            "aggregate_id",
+            "sequence",
+            "event_type",
+            "actor_id",
+            "role",
+            "unit",
+            "hash",
         ])
         .as_bytes(),
     )?;
@@ -421,14 +437,30 @@ pub async fn export(
 }
 
 /// `cases.csv`: each case of the bundle as it stands after all its events.
-async fn cases_csv(app: &App, dir: &Path, cases: &BTreeSet<String>) -> Result<FileEntry, ExportError> {
+async fn cases_csv(
+    app: &App,
+    dir: &Path,
+    cases: &BTreeSet<String>,
+) -> Result<FileEntry, ExportError> {
     let mut out = Out::create(dir, "cases.csv")?;
     out.put(BOM)?;
     out.put(
         csv_row(&[
-            "case_id", "status", "province", "commune", "child_id", "received_at",
-            "responsible_worker", "protection_level", "overall_risk", "plan_version",
-            "approved_plan_version", "services", "referrals", "closed_at", "close_reason",
+            "case_id",
+            "status",
+            "province",
+            "commune",
+            "child_id",
+            "received_at",
+            "responsible_worker",
+            "protection_level",
+            "overall_risk",
+            "plan_version",
+            "approved_plan_version",
+            "services",
+            "referrals",
+            "closed_at",
+            "close_reason",
         ])
         .as_bytes(),
     )?;
@@ -509,13 +541,19 @@ pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleE
     let m: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| BundleError::Manifest(e.to_string()))?;
     if m.format != FORMAT {
-        return Err(BundleError::Manifest(format!("format {} is not {FORMAT}", m.format)));
+        return Err(BundleError::Manifest(format!(
+            "format {} is not {FORMAT}",
+            m.format
+        )));
     }
     // 3. The checkpoint.
     let note = String::from_utf8(read(dir, &m.checkpoint.file)?)
         .map_err(|_| BundleError::CheckpointSignature)?;
-    let body = key.open_note(&note).ok_or(BundleError::CheckpointSignature)?;
-    let body = Body::parse(body).ok_or_else(|| BundleError::Checkpoint("not a checkpoint body".into()))?;
+    let body = key
+        .open_note(&note)
+        .ok_or(BundleError::CheckpointSignature)?;
+    let body =
+        Body::parse(body).ok_or_else(|| BundleError::Checkpoint("not a checkpoint body".into()))?;
     if body.tree_size != m.checkpoint.tree_size || B64.encode(body.root) != m.checkpoint.root {
         return Err(BundleError::Checkpoint(format!(
             "it signs {} events, the manifest names {}",
@@ -534,7 +572,8 @@ pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleE
     for (i, l) in text.split_terminator('\n').enumerate() {
         let line = i as u64 + 1;
         let bad = |reason: String| BundleError::Event { line, reason };
-        let e: EventLine = serde_json::from_str(l).map_err(|e| bad(format!("not an event: {e}")))?;
+        let e: EventLine =
+            serde_json::from_str(l).map_err(|e| bad(format!("not an event: {e}")))?;
         if e.position <= last_position {
             return Err(bad(format!(
                 "position {} after {last_position}: events reordered or duplicated",
@@ -567,11 +606,20 @@ pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleE
             )));
         }
         if e.leaf_index != (e.position - 1) as u64 {
-            return Err(bad(format!("leaf_index {} is not position − 1", e.leaf_index)));
+            return Err(bad(format!(
+                "leaf_index {} is not position − 1",
+                e.leaf_index
+            )));
         }
         let proof: Option<Vec<Hash>> = e.inclusion_proof.iter().map(|h| hash32(h)).collect();
         let proof = proof.ok_or_else(|| bad("proof hashes are not 32 bytes of hex".into()))?;
-        if !verify_inclusion(e.leaf_index, body.tree_size, &leaf_hash(&hash), &proof, &body.root) {
+        if !verify_inclusion(
+            e.leaf_index,
+            body.tree_size,
+            &leaf_hash(&hash),
+            &proof,
+            &body.root,
+        ) {
             return Err(bad(format!(
                 "position {}: the inclusion proof does not lead to the checkpoint's root",
                 e.position
@@ -580,10 +628,16 @@ pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleE
         let key = (e.aggregate_type.clone(), e.aggregate_id.clone());
         if let Some(&(seq, h)) = chains.get(&key) {
             if e.sequence <= seq {
-                return Err(bad(format!("{} {} sequence {} after {seq}: duplicated or reordered", key.0, key.1, e.sequence)));
+                return Err(bad(format!(
+                    "{} {} sequence {} after {seq}: duplicated or reordered",
+                    key.0, key.1, e.sequence
+                )));
             }
             if e.sequence == seq + 1 && prev != h {
-                return Err(bad(format!("{} {} sequence {}: prev_hash does not link", key.0, key.1, e.sequence)));
+                return Err(bad(format!(
+                    "{} {} sequence {}: prev_hash does not link",
+                    key.0, key.1, e.sequence
+                )));
             }
         }
         chains.insert(key, (e.sequence, hash));
@@ -592,7 +646,10 @@ pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleE
     if count != m.events.count {
         return Err(BundleError::Event {
             line: count,
-            reason: format!("{count} events, the manifest lists {}: events dropped or added", m.events.count),
+            reason: format!(
+                "{count} events, the manifest lists {}: events dropped or added",
+                m.events.count
+            ),
         });
     }
     // 5. Every file against its digest; nothing unlisted.
@@ -610,7 +667,9 @@ pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleE
     }
     for name in [&m.checkpoint.file, &m.events.file] {
         if !m.files.iter().any(|f| &f.name == name) {
-            return Err(BundleError::Manifest(format!("{name} is not listed in files")));
+            return Err(BundleError::Manifest(format!(
+                "{name} is not listed in files"
+            )));
         }
     }
     let entries = std::fs::read_dir(dir).map_err(|e| BundleError::Read(".".into(), e))?;

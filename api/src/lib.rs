@@ -7,6 +7,7 @@
 pub mod app;
 pub mod bench;
 pub mod bench_log;
+pub mod bench_projections;
 pub mod demo;
 pub mod export;
 pub mod labels;

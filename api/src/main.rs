@@ -143,6 +143,21 @@ enum Bench {
         #[arg(long)]
         no_baseline: bool,
     },
+    /// Projection rebuild throughput over about `events` events, beside a plain
+    /// cqrs-es replay of the same case events, in a scratch database.
+    Rebuild {
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
+    /// Delay from commit to visible in the case view (median, p99) under a
+    /// steady write load, in a scratch database.
+    Lag {
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Commands per second.
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+    },
     /// `hoso verify` throughput (chains + Merkle log + signature) beside sha256sum.
     Verify {
         #[arg(long, default_value_t = 1_000_000)]
@@ -328,6 +343,18 @@ async fn run(command: Command, url: &str) -> anyhow::Result<ExitCode> {
                 },
         } => {
             hoso_api::bench::append(url, &concurrency, events, !no_baseline).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            what: Bench::Rebuild { events },
+        } => {
+            hoso_api::bench_projections::rebuild(url, events).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            what: Bench::Lag { seconds, rate },
+        } => {
+            hoso_api::bench_projections::lag(url, seconds, rate).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

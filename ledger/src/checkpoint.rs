@@ -134,7 +134,11 @@ impl Signer {
         let sig = self.key.sign(body.as_bytes());
         let mut blob = self.verifier.key_id.to_vec();
         blob.extend_from_slice(&sig.to_bytes());
-        format!("{body}\n\u{2014} {} {}\n", self.verifier.name, B64.encode(blob))
+        format!(
+            "{body}\n\u{2014} {} {}\n",
+            self.verifier.name,
+            B64.encode(blob)
+        )
     }
 
     /// Ed25519 signature of `MANIFEST_CONTEXT ‖ bytes`.
@@ -235,13 +239,7 @@ impl std::fmt::Display for NoteVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut raw = vec![ALG_ED25519];
         raw.extend_from_slice(self.key.as_bytes());
-        write!(
-            f,
-            "{}+{}+{}",
-            self.name,
-            self.key_id_hex(),
-            B64.encode(raw)
-        )
+        write!(f, "{}+{}+{}", self.name, self.key_id_hex(), B64.encode(raw))
     }
 }
 

@@ -160,8 +160,11 @@ impl Audit {
                         &label,
                         LogProblem::Altered {
                             reason: format!(
-                                "the stored size/root ({}) differ from the signed ones ({})",
-                                c.tree_size, b.tree_size
+                                "stored size {} and root {} differ from the signed size {} and root {}",
+                                c.tree_size,
+                                hex::encode(&c.root[..8]),
+                                b.tree_size,
+                                hex::encode(&b.root[..8])
                             ),
                         },
                     ),
@@ -170,6 +173,9 @@ impl Audit {
                             a.note(&label, LogProblem::Backwards { previous: p });
                         }
                         previous = Some(b.tree_size);
+                        if c.compact_range.is_none() {
+                            a.note(&label, LogProblem::StateMismatch);
+                        }
                         a.pending
                             .push((label, b.tree_size, b.root, c.compact_range.clone()));
                     }

@@ -78,7 +78,7 @@ impl Tree {
         if n == 0 {
             return empty_root();
         }
-        if n.is_power_of_two() && start % n == 0 {
+        if n.is_power_of_two() && start.is_multiple_of(n) {
             let level = n.trailing_zeros() as usize;
             if let Some(h) = self
                 .levels
@@ -320,7 +320,13 @@ mod tests {
     /// bytes, roots for every prefix size).
     fn reference_leaves() -> Vec<Vec<u8>> {
         [
-            "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+            "",
+            "00",
+            "10",
+            "2021",
+            "3031",
+            "40414243",
+            "5051525354555657",
             "606162636465666768696a6b6c6d6e6f",
         ]
         .iter()
@@ -345,7 +351,12 @@ mod tests {
         let mut c = CompactRange::default();
         for (i, l) in leaves.iter().enumerate() {
             c.push(leaf_hash(l));
-            assert_eq!(hex::encode(t.root(i as u64 + 1)), REFERENCE_ROOTS[i], "size {}", i + 1);
+            assert_eq!(
+                hex::encode(t.root(i as u64 + 1)),
+                REFERENCE_ROOTS[i],
+                "size {}",
+                i + 1
+            );
             assert_eq!(hex::encode(c.root()), REFERENCE_ROOTS[i]);
         }
         assert_eq!(
@@ -359,7 +370,11 @@ mod tests {
         // transparency-dev/merkle testonly reference proofs over the tree above.
         let leaves = reference_leaves();
         let t = Tree::from_entries(leaves.iter().map(|v| v.as_slice()));
-        let p = |v: &[&str]| v.iter().map(|h| hex::encode(hex::decode(h).unwrap())).collect::<Vec<_>>();
+        let p = |v: &[&str]| {
+            v.iter()
+                .map(|h| hex::encode(hex::decode(h).unwrap()))
+                .collect::<Vec<_>>()
+        };
         let got = |v: Vec<Hash>| v.iter().map(hex::encode).collect::<Vec<_>>();
         assert_eq!(got(t.inclusion_proof(0, 1).unwrap()), p(&[]));
         assert_eq!(
@@ -408,8 +423,10 @@ mod tests {
         );
         assert_eq!(
             got(t.consistency_proof(2, 5).unwrap()),
-            p(&["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"])
+            p(&[
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"
+            ])
         );
     }
 
@@ -424,7 +441,13 @@ mod tests {
         assert!(!verify_inclusion(7, 7, &leaf, &proof, &root));
         assert!(!verify_inclusion(3, 0, &leaf, &[], &root));
         // A leaf passed off as a node, and a node as a leaf.
-        assert!(!verify_inclusion(0, 1, &node_hash(&leaf, &leaf), &[], &leaf));
+        assert!(!verify_inclusion(
+            0,
+            1,
+            &node_hash(&leaf, &leaf),
+            &[],
+            &leaf
+        ));
         // Consistency: going backwards, empty proofs, swapped roots.
         let p = t.consistency_proof(3, 7).unwrap();
         let r3 = t.root(3);

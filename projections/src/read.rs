@@ -61,7 +61,7 @@ pub struct Page<T> {
 const CASE_SELECT: &str = "SELECT c.case_id, c.child_id, ch.full_name, c.province, c.commune, c.structure, c.status, \
      c.protection_level, c.overall_risk, c.harm_types, c.source, c.responsible_worker, c.opened_at, c.closed_at, \
      c.next_deadline_kind, c.next_deadline_at, \
-     CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 1 ELSE 0 END, \
+     CAST(CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 1 ELSE 0 END AS BIGINT), \
      c.last_event_type, c.last_event_at, c.last_actor, c.events \
      FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id";
 

@@ -121,6 +121,10 @@ where
         .collect()
 }
 
+// On PostgreSQL the statements are not cached (`persistent(false)`): a cached
+// statement keeps the parameter types of its first use, and the same text may
+// next be bound with a NULL (sent as int8, which PostgreSQL assigns to text or
+// bigint columns alike) where it had text before.
 macro_rules! bind_all {
     ($q:expr, $params:expr) => {{
         let mut q = $q;
@@ -162,7 +166,7 @@ impl Tx {
         match self {
             Tx::Pg(tx) => {
                 let sql = to_pg(sql);
-                let q = bind_all!(sqlx::query(&sql), params);
+                let q = bind_all!(sqlx::query(&sql).persistent(false), params);
                 Ok(q.execute(&mut **tx).await?.rows_affected())
             }
             Tx::Lite(c) => {
@@ -176,7 +180,7 @@ impl Tx {
         match self {
             Tx::Pg(tx) => {
                 let sql = to_pg(sql);
-                let q = bind_all!(sqlx::query(&sql), params);
+                let q = bind_all!(sqlx::query(&sql).persistent(false), params);
                 Ok(q.fetch_all(&mut **tx).await?.iter().map(decode_row).collect())
             }
             Tx::Lite(c) => {
@@ -215,7 +219,7 @@ pub async fn rows(db: &Db, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, P
     match db {
         Db::Postgres(p) => {
             let sql = to_pg(sql);
-            let q = bind_all!(sqlx::query(&sql), params);
+            let q = bind_all!(sqlx::query(&sql).persistent(false), params);
             Ok(q.fetch_all(p).await?.iter().map(decode_row).collect())
         }
         Db::Sqlite(p) => {

@@ -87,7 +87,9 @@ fn blob(db: &TestDb, b: &[u8]) -> String {
 async fn lift_checkpoint_guard(db: &TestDb) {
     let sql = match db.backend {
         Backend::Postgres => "ALTER TABLE checkpoints DISABLE TRIGGER USER",
-        Backend::Sqlite => "DROP TRIGGER checkpoints_no_update; DROP TRIGGER checkpoints_no_delete;",
+        Backend::Sqlite => {
+            "DROP TRIGGER checkpoints_no_update; DROP TRIGGER checkpoints_no_delete;"
+        }
     };
     db.sql(sql).await.unwrap();
 }
@@ -105,7 +107,10 @@ async fn close_gaps(db: &TestDb) {
 
 both_backends!(checkpoints_are_append_only, |db: TestDb| async move {
     let ledger = seeded(&db).await;
-    assert!(db.sql("UPDATE checkpoints SET tree_size = 3").await.is_err());
+    assert!(db
+        .sql("UPDATE checkpoints SET tree_size = 3")
+        .await
+        .is_err());
     assert!(db.sql("DELETE FROM checkpoints").await.is_err());
     if db.backend == Backend::Postgres {
         assert!(db.sql("TRUNCATE checkpoints").await.is_err());
@@ -114,44 +119,62 @@ both_backends!(checkpoints_are_append_only, |db: TestDb| async move {
     db.drop_db().await;
 });
 
-both_backends!(a_changed_payload_byte_is_named_first_by_its_chain, |db: TestDb| async move {
-    let ledger = seeded(&db).await;
-    db.lift_guard().await;
-    db.sql("UPDATE events SET payload = replace(payload, 'step 2', 'step 9') WHERE position = 5")
+both_backends!(
+    a_changed_payload_byte_is_named_first_by_its_chain,
+    |db: TestDb| async move {
+        let ledger = seeded(&db).await;
+        db.lift_guard().await;
+        db.sql(
+            "UPDATE events SET payload = replace(payload, 'step 2', 'step 9') WHERE position = 5",
+        )
         .await
         .unwrap();
-    let r = checked(&ledger).await;
-    let first = r.first().unwrap();
-    assert_eq!((first.aggregate_id.as_deref(), first.sequence), (Some("c-2"), Some(2)));
-    assert_eq!(first.problem, Problem::HashMismatch);
-    // The log sees it too: both checkpoints cover position 5.
-    let log = log_findings(&r);
-    assert!(matches!(log[0].problem, LogProblem::RootMismatch { size: 9, good_until: None }), "{log:?}");
-    db.drop_db().await;
-});
+        let r = checked(&ledger).await;
+        let first = r.first().unwrap();
+        assert_eq!(
+            (first.aggregate_id.as_deref(), first.sequence),
+            (Some("c-2"), Some(2))
+        );
+        assert_eq!(first.problem, Problem::HashMismatch);
+        // The leaves are the stored event hashes, which the attacker left alone: the
+        // chain, not the log, is what finds this one.
+        assert!(log_findings(&r).is_empty(), "{:?}", r.findings);
+        db.drop_db().await;
+    }
+);
 
-both_backends!(deleted_and_swapped_events_are_named, |db: TestDb| async move {
-    let ledger = seeded(&db).await;
-    db.lift_guard().await;
-    db.sql("DELETE FROM events WHERE position = 7").await.unwrap();
-    let r = checked(&ledger).await;
-    let first = r.first().unwrap();
-    assert_eq!((first.aggregate_id.as_deref(), first.sequence), (Some("c-1"), Some(4)));
-    assert!(!log_findings(&r).is_empty());
-    // Swap two events of c-3 (sequences 2 and 4).
-    let db2 = TestDb::new(db.backend).await.unwrap();
-    let ledger2 = seeded(&db2).await;
-    db2.lift_guard().await;
-    db2.sql("UPDATE events SET sequence = 99 WHERE position = 6; \
+both_backends!(
+    deleted_and_swapped_events_are_named,
+    |db: TestDb| async move {
+        let ledger = seeded(&db).await;
+        db.lift_guard().await;
+        db.sql("DELETE FROM events WHERE position = 7")
+            .await
+            .unwrap();
+        let r = checked(&ledger).await;
+        let first = r.first().unwrap();
+        assert_eq!(
+            (first.aggregate_id.as_deref(), first.sequence),
+            (Some("c-1"), Some(4))
+        );
+        assert!(!log_findings(&r).is_empty());
+        // Swap two events of c-3 (sequences 2 and 4).
+        let db2 = TestDb::new(db.backend).await.unwrap();
+        let ledger2 = seeded(&db2).await;
+        db2.lift_guard().await;
+        db2.sql(
+            "UPDATE events SET sequence = 99 WHERE position = 6; \
              UPDATE events SET sequence = 2 WHERE position = 12; \
-             UPDATE events SET sequence = 4 WHERE position = 6;")
+             UPDATE events SET sequence = 4 WHERE position = 6;",
+        )
         .await
         .unwrap();
-    let r = checked(&ledger2).await;
-    assert_eq!(r.first().unwrap().aggregate_id.as_deref(), Some("c-3"));
-    db.drop_db().await;
-    db2.drop_db().await;
-});
+        let r = checked(&ledger2).await;
+        assert_eq!(r.first().unwrap().aggregate_id.as_deref(), Some("c-3"));
+        db.drop_db().await;
+        db2.drop_db().await;
+    }
+);
 
 both_backends!(newest_events_cut_off_are_named, |db: TestDb| async move {
     let ledger = seeded(&db).await;
@@ -170,7 +193,10 @@ both_backends!(newest_events_cut_off_are_named, |db: TestDb| async move {
             f.problem,
             Problem::Checkpoint(LogFinding {
                 label: "#2".into(),
-                problem: LogProblem::CutOff { signed: 15, found: 13 }
+                problem: LogProblem::CutOff {
+                    signed: 15,
+                    found: 13
+                }
             })
         );
         assert_eq!(
@@ -184,91 +210,174 @@ both_backends!(newest_events_cut_off_are_named, |db: TestDb| async move {
 both_backends!(a_whole_case_removed_is_found, |db: TestDb| async move {
     let ledger = seeded(&db).await;
     db.lift_guard().await;
-    db.sql("DELETE FROM events WHERE aggregate_id = 'c-2'").await.unwrap();
+    db.sql("DELETE FROM events WHERE aggregate_id = 'c-2'")
+        .await
+        .unwrap();
     close_gaps(&db).await;
     let r = checked(&ledger).await;
     // Chains and positions are whole again; only the log knows.
     let log = log_findings(&r);
     assert_eq!(log.len(), r.findings.len(), "{:?}", r.findings);
-    assert!(log.iter().any(|f| f.label == "#1" && matches!(f.problem, LogProblem::RootMismatch { size: 9, .. })));
-    assert!(log.iter().any(|f| f.label == "#2" && matches!(f.problem, LogProblem::CutOff { signed: 15, found: 10 })));
-    assert!(r.first().unwrap().to_string().contains("checkpoint #1"), "{}", r.first().unwrap());
+    assert!(log
+        .iter()
+        .any(|f| f.label == "#1" && matches!(f.problem, LogProblem::RootMismatch { size: 9, .. })));
+    assert!(log.iter().any(|f| f.label == "#2"
+        && matches!(
+            f.problem,
+            LogProblem::CutOff {
+                signed: 15,
+                found: 10
+            }
+        )));
+    assert!(
+        r.first().unwrap().to_string().contains("checkpoint #1"),
+        "{}",
+        r.first().unwrap()
+    );
     db.drop_db().await;
 });
 
-both_backends!(a_store_rehashed_without_the_key_is_found, |db: TestDb| async move {
-    let ledger = seeded(&db).await;
-    // The attacker rewrites c-1/4 (position 10) and re-hashes every chain.
-    let events = ledger.read_after(0, 100).await.unwrap();
-    let mut heads: std::collections::HashMap<String, [u8; 32]> = Default::default();
-    let mut sql = String::new();
-    for e in &events {
-        let payload = if e.position == 10 { r#"{"text":"rewritten"}"#.to_string() } else { e.payload.clone() };
-        let prev = heads.get(&e.aggregate_id).copied().unwrap_or([0; 32]);
-        let hash = event_hash(&prev, &RecordRef { payload: &payload, ..e.record() });
-        heads.insert(e.aggregate_id.clone(), hash);
-        sql.push_str(&format!(
+both_backends!(
+    a_store_rehashed_without_the_key_is_found,
+    |db: TestDb| async move {
+        let ledger = seeded(&db).await;
+        // The attacker rewrites c-1/4 (position 10) and re-hashes every chain.
+        let events = ledger.read_after(0, 100).await.unwrap();
+        let mut heads: std::collections::HashMap<String, [u8; 32]> = Default::default();
+        let mut sql = String::new();
+        for e in &events {
+            let payload = if e.position == 10 {
+                r#"{"text":"rewritten"}"#.to_string()
+            } else {
+                e.payload.clone()
+            };
+            let prev = heads.get(&e.aggregate_id).copied().unwrap_or([0; 32]);
+            let hash = event_hash(
+                &prev,
+                &RecordRef {
+                    payload: &payload,
+                    ..e.record()
+                },
+            );
+            heads.insert(e.aggregate_id.clone(), hash);
+            sql.push_str(&format!(
             "UPDATE events SET payload = '{payload}', prev_hash = {}, hash = {} WHERE position = {};",
             blob(&db, &prev),
             blob(&db, &hash),
             e.position
         ));
+        }
+        db.lift_guard().await;
+        db.sql(&sql).await.unwrap();
+        let r = checked(&ledger).await;
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        let f = r.first().unwrap();
+        assert!(
+            matches!(&f.problem, Problem::Checkpoint(LogFinding { label, problem: LogProblem::RootMismatch { size: 15, good_until: Some(9) } }) if label == "#2"),
+            "{f}"
+        );
+        assert!(
+            f.to_string().contains(
+                "root over the first 15 events does not match checkpoint #2: history was rewritten"
+            ),
+            "{f}"
+        );
+        assert!(f.to_string().contains("between positions 10 and 15"), "{f}");
+        // The attacker cannot sign a new checkpoint: one made with another key fails.
+        let forger = Signer::from_seed(&[1; 32]);
+        checkpoint::issue(&ledger, &forger, "2026-11-23T09:00:00Z", false)
+            .await
+            .unwrap();
+        let r = checked(&ledger).await;
+        assert!(log_findings(&r)
+            .iter()
+            .any(|f| f.label == "#3" && f.problem == LogProblem::SignatureInvalid));
+        db.drop_db().await;
     }
-    db.lift_guard().await;
-    db.sql(&sql).await.unwrap();
-    let r = checked(&ledger).await;
-    assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
-    let f = r.first().unwrap();
-    assert!(matches!(&f.problem, Problem::Checkpoint(LogFinding { label, problem: LogProblem::RootMismatch { size: 15, good_until: Some(9) } }) if label == "#2"), "{f}");
-    assert!(f.to_string().contains("root over the first 15 events does not match checkpoint #2: history was rewritten"), "{f}");
-    assert!(f.to_string().contains("between positions 10 and 15"), "{f}");
-    // The attacker cannot sign a new checkpoint: one made with another key fails.
-    let forger = Signer::from_seed(&[1; 32]);
-    checkpoint::issue(&ledger, &forger, "2026-11-23T09:00:00Z", false).await.unwrap();
-    let r = checked(&ledger).await;
-    assert!(log_findings(&r).iter().any(|f| f.label == "#3" && f.problem == LogProblem::SignatureInvalid));
-    db.drop_db().await;
-});
+);
 
 both_backends!(an_altered_checkpoint_is_named, |db: TestDb| async move {
     let ledger = seeded(&db).await;
     lift_checkpoint_guard(&db).await;
-    // Its note re-written to a smaller size (signature no longer holds).
-    db.sql("UPDATE checkpoints SET note = replace(note, '\n15\n', '\n13\n'), tree_size = 13 WHERE id = 2")
+    // Its note re-written (the time moved back): the signature no longer holds.
+    db.sql("UPDATE checkpoints SET note = replace(note, 'time 2026', 'time 2025') WHERE id = 2")
         .await
         .unwrap();
     let r = checked(&ledger).await;
     let log = log_findings(&r);
-    assert_eq!(log, vec![LogFinding { label: "#2".into(), problem: LogProblem::SignatureInvalid }]);
-    assert_eq!(r.first().unwrap().to_string(), "checkpoint #2 signature invalid: it was altered or not signed by this key");
+    assert_eq!(
+        log,
+        vec![LogFinding {
+            label: "#2".into(),
+            problem: LogProblem::SignatureInvalid
+        }]
+    );
+    assert_eq!(
+        r.first().unwrap().to_string(),
+        "checkpoint #2 signature invalid: it was altered or not signed by this key"
+    );
     // Its stored size or root changed while the note stayed.
     let db2 = TestDb::new(db.backend).await.unwrap();
     let ledger2 = seeded(&db2).await;
     lift_checkpoint_guard(&db2).await;
-    db2.sql(&format!("UPDATE checkpoints SET root_hash = {} WHERE id = 1", blob(&db2, &[0; 32]))).await.unwrap();
+    db2.sql(&format!(
+        "UPDATE checkpoints SET root_hash = {} WHERE id = 1",
+        blob(&db2, &[0; 32])
+    ))
+    .await
+    .unwrap();
     let r = checked(&ledger2).await;
-    assert!(matches!(log_findings(&r)[0].problem, LogProblem::Altered { .. }), "{:?}", r.findings);
+    assert!(
+        matches!(log_findings(&r)[0].problem, LogProblem::Altered { .. }),
+        "{:?}",
+        r.findings
+    );
     // Its stored tree state changed: found, and a later checkpoint would not match.
-    db2.sql(&format!("UPDATE checkpoints SET root_hash = compact_range WHERE id = 99; UPDATE checkpoints SET compact_range = {} WHERE id = 2", blob(&db2, &[7; 96]))).await.unwrap();
+    db2.sql(&format!(
+        "UPDATE checkpoints SET compact_range = {} WHERE id = 2",
+        blob(&db2, &[7; 96])
+    ))
+    .await
+    .unwrap();
     let r = checked(&ledger2).await;
-    assert!(log_findings(&r).iter().any(|f| f.label == "#2" && f.problem == LogProblem::StateMismatch), "{:?}", r.findings);
+    assert!(
+        log_findings(&r)
+            .iter()
+            .any(|f| f.label == "#2" && f.problem == LogProblem::StateMismatch),
+        "{:?}",
+        r.findings
+    );
     db.drop_db().await;
     db2.drop_db().await;
 });
 
-both_backends!(a_checkpoint_kept_outside_catches_removed_checkpoints, |db: TestDb| async move {
-    let ledger = seeded(&db).await;
-    let kept = checkpoint::latest(&ledger).await.unwrap().unwrap().note;
-    db.lift_guard().await;
-    lift_checkpoint_guard(&db).await;
-    db.sql("DELETE FROM checkpoints; DELETE FROM events WHERE position >= 14; UPDATE event_head SET last_position = 13;")
+both_backends!(
+    a_checkpoint_kept_outside_catches_removed_checkpoints,
+    |db: TestDb| async move {
+        let ledger = seeded(&db).await;
+        let kept = checkpoint::latest(&ledger).await.unwrap().unwrap().note;
+        db.lift_guard().await;
+        lift_checkpoint_guard(&db).await;
+        db.sql("DELETE FROM checkpoints; DELETE FROM events WHERE position >= 14; UPDATE event_head SET last_position = 13;")
         .await
         .unwrap();
-    assert!(checked(&ledger).await.is_intact(), "nothing left inside to compare with");
-    let r = verify_with(&ledger, Some(signer().verifier()), &[kept]).await.unwrap();
-    assert_eq!(
-        log_findings(&r),
-        vec![LogFinding { label: "given".into(), problem: LogProblem::CutOff { signed: 15, found: 13 } }]
-    );
-    db.drop_db().await;
-});
+        assert!(
+            checked(&ledger).await.is_intact(),
+            "nothing left inside to compare with"
+        );
+        let r = verify_with(&ledger, Some(signer().verifier()), &[kept])
+            .await
+            .unwrap();
+        assert_eq!(
+            log_findings(&r),
+            vec![LogFinding {
+                label: "given".into(),
+                problem: LogProblem::CutOff {
+                    signed: 15,
+                    found: 13
+                }
+            }]
+        );
+        db.drop_db().await;
+    }
+);
