@@ -234,7 +234,11 @@ pub async fn follow(ledger: Ledger) {
         let remote = async {
             match listener.as_mut() {
                 Some(l) => {
-                    let _ = l.recv().await;
+                    if let Err(e) = l.recv().await {
+                        // The listener reconnects on its next use; do not spin meanwhile.
+                        tracing::warn!(error = %e, "LISTEN connection lost");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
                 }
                 None => std::future::pending::<()>().await,
             }
