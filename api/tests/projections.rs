@@ -180,7 +180,13 @@ both_backends!(no_projection_misses_an_event_under_concurrent_writers, |db: Test
 });
 
 fn hoso() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_hoso"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
+    // The checkpoint key goes to a temporary file, not into the source tree.
+    c.env(
+        "HOSO_SIGNING_KEY",
+        std::env::temp_dir().join(format!("hoso_projections_test_{}.key", std::process::id())),
+    );
+    c
 }
 
 both_backends!(sigkill_while_projecting_a_backlog_then_restart, |db: TestDb| async move {
