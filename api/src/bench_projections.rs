@@ -40,6 +40,15 @@ fn rate(n: f64, s: f64) -> f64 {
 /// Aborts a background task when dropped, so an early error stops it too.
 struct AbortOnDrop<T>(JoinHandle<T>);
 
+impl<T> AbortOnDrop<T> {
+    /// Aborts the task and waits until it has stopped (and released its
+    /// connections).
+    async fn stop(mut self) {
+        self.0.abort();
+        let _ = (&mut self.0).await;
+    }
+}
+
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
@@ -492,7 +501,7 @@ pub async fn lag(url: &str, seconds: u64, rate_per_s: u32) -> anyhow::Result<()>
         let ledger = app.ledger.clone();
         let backend = ledger.backend().to_string();
         let summary = crate::demo::load(&app, DEMO_CASES, 2222).await?;
-        let _follow = AbortOnDrop(tokio::spawn(runner::follow(ledger.clone())));
+        let follow = AbortOnDrop(tokio::spawn(runner::follow(ledger.clone())));
         caught_up(&ledger, Duration::from_secs(120)).await?;
         let Some(province) = places::current().province(42) else {
             anyhow::bail!("province 42 missing from the place list");
@@ -562,7 +571,7 @@ pub async fn lag(url: &str, seconds: u64, rate_per_s: u32) -> anyhow::Result<()>
             );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        drop(poller);
+        poller.stop().await;
         let mut delays = std::mem::take(&mut *lock(&load.delays)?);
         delays.sort();
         anyhow::ensure!(!delays.is_empty(), "no command was measured");
@@ -578,6 +587,8 @@ pub async fn lag(url: &str, seconds: u64, rate_per_s: u32) -> anyhow::Result<()>
             ms(pick(0.99)),
             ms(pick(1.0)),
         );
+        // The follower first: it holds pool connections and a listener.
+        follow.stop().await;
         ledger.db().close().await;
         Ok::<_, anyhow::Error>(())
     }

@@ -97,6 +97,11 @@ enum Command {
         #[command(subcommand)]
         what: OfficerCmd,
     },
+    /// Officer accounts and API tokens for the HTTP API.
+    Admin {
+        #[command(subcommand)]
+        what: hoso_api::http::admin::AdminCommand,
+    },
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
@@ -168,6 +173,17 @@ enum Bench {
         #[arg(long, default_value_t = 1_000_000)]
         events: usize,
     },
+    /// Commands/s and p50/p99 latency over HTTP (127.0.0.1) in a scratch database.
+    Http {
+        #[arg(long, value_delimiter = ',', default_values_t = [8, 64])]
+        clients: Vec<usize>,
+        /// Most commands per run.
+        #[arg(long, default_value_t = 5_000)]
+        commands: usize,
+        /// Longest run.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+    },
 }
 
 #[tokio::main]
@@ -208,6 +224,7 @@ async fn run(command: Command, url: &str) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify(args) => hoso_api::log_cli::verify(args, url).await,
+        Command::Admin { what } => hoso_api::http::admin::run(what, url).await,
         Command::Log(c) => hoso_api::log_cli::run(c, url).await,
         Command::Demo { cases, seed } => {
             let app = hoso_api::app::App::open(url).await?;
@@ -361,6 +378,12 @@ async fn run(command: Command, url: &str) -> anyhow::Result<ExitCode> {
             what: Bench::Verify { events },
         } => {
             hoso_api::bench_log::verify(url, events).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            what: Bench::Http { clients, commands, seconds },
+        } => {
+            hoso_api::http::bench::http(url, &clients, commands, seconds).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

@@ -1,4 +1,5 @@
-//! The HTTP service. For now: `/health`, which also proves the store answers.
+//! The HTTP service: `/health`, which also proves the store answers, and the
+//! JSON API under `/api/v1` (`crate::http`).
 
 use std::net::SocketAddr;
 
@@ -10,9 +11,11 @@ use hoso_ledger::Ledger;
 use serde_json::{json, Value};
 
 pub fn router(ledger: Ledger) -> Router {
+    let api = crate::http::AppState::new(crate::app::App::new(ledger.clone()));
     Router::new()
         .route("/health", get(health))
         .with_state(ledger)
+        .merge(crate::http::router(api))
 }
 
 async fn health(State(ledger): State<Ledger>) -> (StatusCode, Json<Value>) {
@@ -41,7 +44,17 @@ pub async fn serve(ledger: Ledger, listen: SocketAddr) -> std::io::Result<()> {
         "hoso is listening on http://{addr} ({} store)",
         ledger.backend()
     );
-    axum::serve(listener, router(ledger))
+    let state = crate::http::AppState::new(crate::app::App::new(ledger.clone()));
+    if let Some(hint) = crate::http::admin::first_start_hint(&state).await {
+        // Not println!: stdout may be a closed pipe, which must not stop the server.
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), "{hint}");
+        tracing::warn!("no administrator account yet: see `hoso admin create-officer --help`");
+    }
+    axum::serve(
+        listener,
+        router(ledger).into_make_service_with_connect_info::<SocketAddr>(),
+    )
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

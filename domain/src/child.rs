@@ -34,6 +34,7 @@ pub const CHILD_AGE_LIMIT: u32 = 16;
 
 /// Giới tính.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     /// Nam.
@@ -46,6 +47,7 @@ pub enum Sex {
 
 /// Household poverty status as certified by the commune.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HouseholdStatus {
     /// Not on the commune's poor or near-poor list.
@@ -70,6 +72,7 @@ impl HouseholdStatus {
 /// Current address (nơi cư trú): the commune and the detail within it (village,
 /// street, house number).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Must be a real commune of its structure.
@@ -83,6 +86,7 @@ pub struct Address {
 /// biệt). The first fourteen keep the letters of Law Art. 10 as their codes
 /// (`dd` stands for đ); the last three are the extra groups of the field registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CircumstanceGroup {
     /// a. Mồ côi cả cha và mẹ.
@@ -299,6 +303,7 @@ pub struct ChildCommand {
 
 /// What the actor asks for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChildAction {
     /// Lập hồ sơ trẻ em: the first record of the child.
@@ -326,6 +331,7 @@ impl ChildAction {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
     /// Họ và tên; must not be empty.
@@ -344,6 +350,7 @@ pub struct Registration {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DetailsUpdate {
     #[serde(default)]
@@ -358,6 +365,7 @@ pub struct DetailsUpdate {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdStatusChange {
     pub status: HouseholdStatus,
@@ -367,6 +375,7 @@ pub struct HouseholdStatusChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CircumstanceStart {
     pub group: CircumstanceGroup,
@@ -377,6 +386,7 @@ pub struct CircumstanceStart {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CircumstanceEnd {
     pub group: CircumstanceGroup,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What an officer is, which decides what they may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Cộng tác viên thôn/bản: reports risks, records follow-up visits.
@@ -54,6 +55,7 @@ impl Role {
 /// Which administrative structure a place code belongs to. Codes of the two
 /// structures overlap, so a code is meaningless without it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Structure {
     /// Two tiers, in force since 1 July 2025: province → commune.
     #[serde(rename = "2025")]
@@ -65,6 +67,7 @@ pub enum Structure {
 
 /// The unit an officer belongs to (always in today's structure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "level", rename_all = "snake_case")]
 pub enum Unit {
     /// National bodies: Hotline 111, the central administration.
@@ -113,6 +116,7 @@ impl Unit {
 
 /// The commune a record belongs to, with the structure its codes come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommuneRef {
     pub structure: Structure,
     pub province: u32,
@@ -146,6 +150,7 @@ impl CommuneRef {
 
 /// Who issues a command: carried by every command, checked by every aggregate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Actor {
     pub officer_id: String,
     pub role: Role,
@@ -172,6 +177,7 @@ impl Actor {
 
 /// Cao / Trung bình / Thấp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     Low,
@@ -181,6 +187,7 @@ pub enum RiskLevel {
 
 /// Law Art. 4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HarmType {
     /// bạo lực
@@ -200,6 +207,7 @@ pub enum HarmType {
 
 /// Law Arts. 48–50.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProtectionLevel {
     /// phòng ngừa

@@ -40,6 +40,7 @@ pub struct OfficerCommand {
 
 /// What the actor asks for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OfficerAction {
     RegisterOfficer(OfficerRegistration),
@@ -65,6 +66,7 @@ impl OfficerAction {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OfficerRegistration {
     /// Họ và tên; must not be empty.
@@ -77,6 +79,7 @@ pub struct OfficerRegistration {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentChange {
     pub role: Role,
@@ -88,6 +91,7 @@ pub struct AssignmentChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Deactivation {
     /// First day out of service: not before the last change.
@@ -97,6 +101,7 @@ pub struct Deactivation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reactivation {
     /// First day back in service, with the assignment held before: not before
@@ -106,6 +111,7 @@ pub struct Reactivation {
 
 /// Tập huấn: one training attended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Training {
     /// Not after the date of the action.

@@ -118,6 +118,11 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
         } else {
             vec![]
         };
+        // Reads (the access log) are not actions: officer histories are what
+        // each officer caused.
+        if e.aggregate_type == "AccessLog" {
+            continue;
+        }
         let Some(meta) = &e.meta else { continue };
         let row = officers.entry(meta.actor_id.clone()).or_default();
         for (_, met) in reached {

@@ -11,6 +11,7 @@ use super::types::*;
 
 /// One request to change a case. The case id is the aggregate id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CaseCommand {
     pub actor: Actor,
@@ -21,6 +22,7 @@ pub struct CaseCommand {
 
 /// What the actor asks for, one variant per legal step or record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CaseAction {
     /// Step 1: tiếp nhận thông tin (Mẫu số 01).
@@ -87,6 +89,7 @@ impl CaseAction {
 
 /// Tiếp nhận thông tin (Mẫu số 01).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Intake {
     /// Id of the `Child` aggregate.
@@ -115,6 +118,7 @@ pub struct Intake {
 
 /// Kiểm tra tính xác thực.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FactCheck {
     /// Whether the report was confirmed.
@@ -125,6 +129,7 @@ pub struct FactCheck {
 
 /// Đánh giá nguy cơ ban đầu (Mẫu số 02).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InitialAssessment {
     pub factors: RiskFactors,
@@ -138,6 +143,7 @@ pub struct InitialAssessment {
 
 /// Quyết định can thiệp khẩn cấp / tạm thời cách ly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EmergencyOrder {
     /// At least one, no duplicates.
@@ -151,6 +157,7 @@ pub struct EmergencyOrder {
 
 /// Đánh giá nguy cơ cụ thể (Mẫu số 03) and the needs meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SpecificAssessment {
     pub factors: RiskFactors,
@@ -163,6 +170,7 @@ pub struct SpecificAssessment {
 
 /// Kế hoạch hỗ trợ, can thiệp (Mẫu số 04). The version number is assigned by the case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlanDraft {
     /// At least one, none empty.
@@ -175,6 +183,7 @@ pub struct PlanDraft {
 
 /// Phê duyệt kế hoạch (Mẫu số 05).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlanApproval {
     /// Must be the version awaiting approval.
@@ -185,6 +194,7 @@ pub struct PlanApproval {
 
 /// The chairman does not approve and sends the plan back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlanSendBack {
     pub plan_version: u32,
@@ -194,6 +204,7 @@ pub struct PlanSendBack {
 
 /// A service delivered to the child or family.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ServiceDelivery {
     pub kind: ServiceKind,
@@ -207,6 +218,7 @@ pub struct ServiceDelivery {
 
 /// Chuyển gửi.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Referral {
     pub direction: ReferralDirection,
@@ -218,6 +230,7 @@ pub struct Referral {
 
 /// Rà soát, đánh giá (Mẫu số 06).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     pub outcome: ReviewOutcome,
@@ -229,6 +242,7 @@ pub struct Review {
 
 /// Kết thúc.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Closure {
     pub reason: CloseReason,
@@ -240,6 +254,7 @@ pub struct Closure {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reopening {
     /// Must not be empty.
@@ -248,6 +263,7 @@ pub struct Reopening {
 
 /// Chuyển hồ sơ to another commune.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// A real commune, different from the current one.
@@ -257,6 +273,7 @@ pub struct Transfer {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reassignment {
     /// Officer id of the new responsible worker; must not be empty.
@@ -266,6 +283,7 @@ pub struct Reassignment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     pub kind: NoteKind,
@@ -275,6 +293,7 @@ pub struct Note {
 
 /// A file stored elsewhere by its SHA-256 digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// 64 lowercase hex characters.
@@ -291,6 +310,7 @@ pub struct Attachment {
 
 /// Links a case about a sibling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CaseLink {
     /// Must not be empty and not already linked.
@@ -300,6 +320,7 @@ pub struct CaseLink {
 
 /// Đính chính: a new event that points at an earlier one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Correction {
     /// Sequence number of the corrected event (the first event is 1).

@@ -8,6 +8,7 @@ use crate::common::RiskLevel;
 
 /// Where the report came from (nguồn thông tin, Mẫu số 01).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntakeSource {
     /// Tổng đài điện thoại quốc gia bảo vệ trẻ em 111.
@@ -53,6 +54,7 @@ impl IntakeSource {
 
 /// The person who reported (người báo tin). An anonymous report has no reporter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reporter {
     /// Must not be empty.
@@ -68,6 +70,7 @@ pub struct Reporter {
 /// Cao / Trung bình / Thấp as a *risk* (so a child with little capacity to protect
 /// themselves rates `high` on `child_capacity`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RiskFactors {
     /// Mức độ nghiêm trọng của tổn hại.
@@ -82,6 +85,7 @@ pub struct RiskFactors {
 
 /// Emergency protection measures (can thiệp khẩn cấp, Law Art. 50; Decree 56).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EmergencyMeasure {
     /// Tạm thời cách ly trẻ em khỏi môi trường, người gây tổn hại.
@@ -100,6 +104,7 @@ pub enum EmergencyMeasure {
 
 /// Kinds of support and intervention services (dịch vụ hỗ trợ, can thiệp).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
     /// Chăm sóc y tế.
@@ -123,6 +128,7 @@ pub enum ServiceKind {
 
 /// One service planned in a support/intervention plan (Mẫu số 04).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlannedService {
     pub kind: ServiceKind,
@@ -135,6 +141,7 @@ pub struct PlannedService {
 /// Minutes of the needs meeting (biên bản họp xác định nhu cầu) that go with the
 /// specific risk assessment (Mẫu số 03).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NeedsMeetingMinutes {
     /// Not after the command time.
@@ -147,6 +154,7 @@ pub struct NeedsMeetingMinutes {
 
 /// Direction of a referral (chuyển gửi).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralDirection {
     /// Referred by this commune to another agency.
@@ -157,6 +165,7 @@ pub enum ReferralDirection {
 
 /// Outcome of a review (rà soát, đánh giá, Mẫu số 06).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewOutcome {
     /// The child is safe and stable: the chairman may close the case.
@@ -167,6 +176,7 @@ pub enum ReviewOutcome {
 
 /// Why a case was closed (kết thúc).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CloseReason {
     /// After a review with outcome `safe_and_stable`.
@@ -184,6 +194,7 @@ pub enum CloseReason {
 /// A plain note or a record of a follow-up visit (thăm nom, theo dõi), which
 /// collaborators may record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
     Note,
@@ -192,6 +203,7 @@ pub enum NoteKind {
 
 /// How another case is related to this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseRelation {
     /// A case about a sibling (anh chị em ruột) of the child.
@@ -200,6 +212,7 @@ pub enum CaseRelation {
 
 /// A file attached to the case, stored by its SHA-256 digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentInfo {
     pub sha256: String,

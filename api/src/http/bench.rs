@@ -1,0 +1,236 @@
+//! `hoso bench http`: commands per second and latency over real HTTP. Starts
+//! the service on 127.0.0.1:0 over a scratch database, signs in officers,
+//! and drives it with `clients` concurrent reqwest clients, each opening its own
+//! case and then adding notes to it, for at most `commands` commands or
+//! `seconds` seconds per run. Afterwards every acknowledged command must be in
+//! the store and `verify` must pass.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use hoso_domain::common::{Actor, Role, Unit};
+use hoso_domain::places;
+use serde_json::{json, Value};
+
+use super::officers::{create, NewOfficer};
+use super::{auth, AppState};
+use crate::app::App;
+use crate::bench::Scratch;
+
+/// Commands per case before a client opens the next one.
+const CASE_LENGTH: usize = 20;
+
+/// One line of figures.
+#[derive(Debug, Clone)]
+pub struct HttpRun {
+    pub clients: usize,
+    pub commands: usize,
+    pub seconds: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+pub async fn http(
+    url: &str,
+    clients: &[usize],
+    commands: usize,
+    seconds: u64,
+) -> anyhow::Result<Vec<HttpRun>> {
+    let (scratch, scratch_url) = Scratch::create(url).await?;
+    let result = run(&scratch_url, clients, commands, seconds).await;
+    scratch.cleanup().await?;
+    result
+}
+
+async fn run(
+    url: &str,
+    clients: &[usize],
+    commands: usize,
+    seconds: u64,
+) -> anyhow::Result<Vec<HttpRun>> {
+    let app = App::open(url).await?;
+    let ledger = app.ledger.clone();
+    let backend = ledger.backend();
+    let state = AppState::new(app);
+    let e = |e: super::error::ApiError| anyhow::anyhow!("{e}");
+    let admin = Actor {
+        officer_id: "bench-admin".into(),
+        role: Role::Admin,
+        unit: Unit::National,
+    };
+    let province = places::current()
+        .province(42)
+        .ok_or_else(|| anyhow::anyhow!("province 42 missing from the place list"))?;
+    let commune = province.wards[0].code;
+    for (id, role, unit) in [
+        ("bench-admin", Role::Admin, Unit::National),
+        (
+            "bench-worker",
+            Role::CommuneWorker,
+            Unit::Commune {
+                province: 42,
+                commune,
+            },
+        ),
+    ] {
+        let new = NewOfficer {
+            id: Some(id.into()),
+            full_name: id.into(),
+            role,
+            unit,
+            active_from: None,
+            password: None,
+        };
+        create(&state, &admin, new).await.map_err(e)?;
+    }
+    let (token, _) = auth::issue_token(
+        &state,
+        "bench-worker",
+        "api",
+        "bench",
+        chrono::Duration::hours(2),
+    )
+    .await
+    .map_err(e)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}/api/v1", listener.local_addr()?);
+    let server = tokio::spawn(super::serve_on(listener, ledger.clone()));
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
+    let commune_ref = json!({"structure": "2025", "province": 42, "commune": commune});
+    let r: Value = http
+        .post(format!("{base}/children"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"full_name": "Trẻ thử", "date_of_birth": "2016-05-01", "sex": "female",
+            "ethnicity": "Kinh", "address": {"commune": commune_ref}}),
+        )
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let child = r["child_id"].as_str().unwrap_or_default().to_string();
+    let intake = json!({"child_id": child, "date_of_birth": "2016-05-01", "commune": commune_ref,
+        "source": "school", "description": "Bench.", "harm_types": ["neglect"],
+        "received_at": Utc::now().to_rfc3339()});
+    let mut runs = Vec::new();
+    let mut acknowledged: Vec<(String, usize)> = Vec::new();
+    for &c in clients {
+        let issued = Arc::new(AtomicUsize::new(0));
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..c {
+            let (http, base, token, intake, issued) = (
+                http.clone(),
+                base.clone(),
+                token.clone(),
+                intake.clone(),
+                issued.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut case_id: Option<String> = None;
+                let mut notes = 0usize;
+                let mut done = Vec::new();
+                while issued.fetch_add(1, Ordering::Relaxed) < commands && Instant::now() < deadline
+                {
+                    // A new case every CASE_LENGTH commands, as in real work.
+                    if notes + 1 >= CASE_LENGTH {
+                        if let Some(id) = case_id.take() {
+                            done.push((id, notes));
+                        }
+                        notes = 0;
+                    }
+                    let t = Instant::now();
+                    let (path, body) = match &case_id {
+                        None => (format!("{base}/cases"), intake.clone()),
+                        Some(id) => (
+                            format!("{base}/cases/{id}/actions"),
+                            json!({"type": "add_note", "kind": "note", "text": "Ghi chú."}),
+                        ),
+                    };
+                    let resp = http
+                        .post(path)
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                        .await?;
+                    let ok = resp.status().is_success();
+                    let v: Value = resp.json().await.unwrap_or(Value::Null);
+                    latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                    if !ok {
+                        anyhow::bail!("command refused: {v}");
+                    }
+                    match &case_id {
+                        None => case_id = v["case_id"].as_str().map(str::to_string),
+                        Some(_) => notes += 1,
+                    }
+                }
+                if let Some(id) = case_id {
+                    done.push((id, notes));
+                }
+                Ok::<_, anyhow::Error>((latencies, done))
+            }));
+        }
+        let mut latencies = Vec::new();
+        for t in tasks {
+            let (l, done) = t.await??;
+            latencies.extend(l);
+            acknowledged.extend(done);
+        }
+        let secs = started.elapsed().as_secs_f64();
+        latencies.sort_by(f64::total_cmp);
+        let run = HttpRun {
+            clients: c,
+            commands: latencies.len(),
+            seconds: secs,
+            p50_ms: percentile(&latencies, 0.50),
+            p99_ms: percentile(&latencies, 0.99),
+        };
+        println!(
+            "bench=http backend={backend} clients={} commands={} seconds={:.2} commands_per_s={:.0} p50_ms={:.1} p99_ms={:.1}",
+            run.clients,
+            run.commands,
+            run.seconds,
+            run.commands as f64 / run.seconds.max(1e-9),
+            run.p50_ms,
+            run.p99_ms
+        );
+        runs.push(run);
+    }
+    // Every acknowledged command is in the store, and the chains verify.
+    for (id, notes) in &acknowledged {
+        let stored = ledger.events_of("Case", id, 0).await?.len();
+        if stored != notes + 1 {
+            anyhow::bail!(
+                "case {id}: {} commands acknowledged, {stored} events stored",
+                notes + 1
+            );
+        }
+    }
+    let report = hoso_ledger::verify::verify(&ledger).await?;
+    if !report.is_intact() {
+        anyhow::bail!("verify failed after the run: {:?}", report.findings);
+    }
+    println!(
+        "bench=http check: {} acknowledged commands all stored; verify intact over {} events",
+        acknowledged.iter().map(|(_, n)| n + 1).sum::<usize>(),
+        report.events
+    );
+    server.abort();
+    let _ = server.await;
+    Ok(runs)
+}

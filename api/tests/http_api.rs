@@ -1,0 +1,833 @@
+//! The HTTP API over a real socket (127.0.0.1:0) on both backends: sign-in,
+//! role and unit rules, the actor taken from the token, the whole legal walk of
+//! one case, problem+json for bad input with nothing stored, idempotency and
+//! the access log.
+
+use std::net::SocketAddr;
+
+use chrono::{Duration, Utc};
+use hoso_api::app::App;
+use hoso_api::http::officers::{create, NewOfficer};
+use hoso_api::http::AppState;
+use hoso_domain::common::{Actor, Role, Unit};
+use hoso_domain::places;
+use hoso_ledger::Ledger;
+use hoso_projections::Projection;
+use hoso_tests::{both_backends, TestDb};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+const PW: &str = "mật-khẩu-thử-nghiệm";
+
+struct Api {
+    base: String,
+    http: Client,
+    ledger: Ledger,
+}
+
+fn communes() -> (u32, u32) {
+    let p = places::current().province(42).expect("Hà Tĩnh");
+    (p.wards[0].code, p.wards[1].code)
+}
+
+async fn spawn(db: &TestDb) -> Api {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let app = App::open(&db.url).await.unwrap();
+    let ledger = app.ledger.clone();
+    let state = AppState::new(app);
+    let admin = Actor {
+        officer_id: "admin-1".into(),
+        role: Role::Admin,
+        unit: Unit::National,
+    };
+    create(
+        &state,
+        &admin,
+        NewOfficer {
+            id: Some("admin-1".into()),
+            full_name: "Quản trị viên".into(),
+            role: Role::Admin,
+            unit: Unit::National,
+            active_from: None,
+            password: Some(PW.into()),
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(hoso_api::http::serve_on(listener, ledger.clone()));
+    Api {
+        base: format!("http://{addr}/api/v1"),
+        http: Client::new(),
+        ledger,
+    }
+}
+
+impl Api {
+    async fn call(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut r = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Some(token), Method::POST, path, Some(body)).await
+    }
+
+    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(Some(token), Method::GET, path, None).await
+    }
+
+    async fn login(&self, id: &str) -> String {
+        let (s, b) = self
+            .call(
+                None,
+                Method::POST,
+                "/auth/login",
+                Some(json!({"officer_id": id, "password": PW})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        b["token"].as_str().unwrap().to_string()
+    }
+
+    /// Registers an officer through the API as the admin and signs them in.
+    async fn officer(&self, admin: &str, id: &str, role: &str, unit: Value) -> String {
+        let (s, b) = self
+            .post(
+                admin,
+                "/officers",
+                json!({"id": id, "full_name": format!("Cán bộ {id}"), "role": role, "unit": unit, "password": PW}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        self.login(id).await
+    }
+
+    async fn head(&self) -> i64 {
+        self.ledger.head().await.unwrap()
+    }
+}
+
+fn commune_unit(c: u32) -> Value {
+    json!({"level": "commune", "province": 42, "commune": c})
+}
+
+fn commune_ref(c: u32) -> Value {
+    json!({"structure": "2025", "province": 42, "commune": c})
+}
+
+fn child_body(c: u32) -> Value {
+    json!({
+        "full_name": "Nguyễn Văn An",
+        "date_of_birth": "2016-05-01",
+        "sex": "male",
+        "ethnicity": "Kinh",
+        "address": {"commune": commune_ref(c), "detail": "Thôn 3"},
+    })
+}
+
+fn intake_body(child_id: &str, c: u32) -> Value {
+    json!({
+        "child_id": child_id,
+        "date_of_birth": "2016-05-01",
+        "commune": commune_ref(c),
+        "source": "school",
+        "description": "Trẻ có vết bầm, giáo viên báo tin.",
+        "harm_types": ["violence"],
+        "received_at": (Utc::now() - Duration::hours(2)).to_rfc3339(),
+    })
+}
+
+fn factors() -> Value {
+    json!({"severity_of_harm": "high", "abuser_access": "high", "care_environment_obstacles": "medium", "child_capacity": "medium"})
+}
+
+/// Every legal step of one case, each as the officer whose role it is.
+fn walk(worker_id: &str) -> Vec<(&'static str, Value)> {
+    let now = Utc::now();
+    vec![
+        (
+            "worker",
+            json!({"type": "record_fact_check", "confirmed": true, "findings": "Đã xác minh tại nhà."}),
+        ),
+        (
+            "worker",
+            json!({"type": "assess_initial_risk", "factors": factors(), "overall": "high",
+            "emergency_needed": true, "protection_level": "intervention"}),
+        ),
+        (
+            "chairman",
+            json!({"type": "order_emergency_measures", "measures": ["temporary_separation"],
+            "decision_ref": "01/QĐ-UBND"}),
+        ),
+        (
+            "worker",
+            json!({"type": "assess_specific_risk", "factors": factors(), "overall": "medium",
+            "protection_level": "intervention", "needs": ["Hỗ trợ tâm lý"],
+            "minutes": {"held_at": (now - Duration::minutes(5)).to_rfc3339(),
+                "participants": ["cán bộ xã", "mẹ của trẻ"], "summary": "Họp xác định nhu cầu."}}),
+        ),
+        (
+            "worker",
+            json!({"type": "draft_plan", "objectives": ["Trẻ an toàn"],
+            "services": [{"kind": "psychological", "provider": "Trung tâm CTXH"}],
+            "review_date": (now + Duration::days(30)).date_naive().to_string()}),
+        ),
+        (
+            "chairman",
+            json!({"type": "approve_plan", "plan_version": 1, "decision_ref": "12/QĐ-UBND"}),
+        ),
+        (
+            "worker",
+            json!({"type": "record_service", "kind": "psychological", "provider": "Trung tâm CTXH",
+            "delivered_at": (now - Duration::minutes(1)).to_rfc3339()}),
+        ),
+        (
+            "worker",
+            json!({"type": "record_review", "outcome": "safe_and_stable",
+            "participants": [worker_id, "mẹ của trẻ"], "summary": "Trẻ an toàn, ổn định."}),
+        ),
+        (
+            "chairman",
+            json!({"type": "close_case", "reason": "safe_and_stable", "decision_ref": "30/QĐ-UBND"}),
+        ),
+    ]
+}
+
+struct Cast {
+    admin: String,
+    worker: String,
+    chairman: String,
+    collaborator: String,
+    stranger: String,
+    hotline: String,
+    manager: String,
+    inspector: String,
+}
+
+async fn cast(api: &Api) -> Cast {
+    let (c, other) = communes();
+    let admin = api.login("admin-1").await;
+    Cast {
+        worker: api
+            .officer(&admin, "cb-1", "commune_worker", commune_unit(c))
+            .await,
+        chairman: api
+            .officer(&admin, "ct-1", "commune_chairman", commune_unit(c))
+            .await,
+        collaborator: api
+            .officer(&admin, "ctv-1", "collaborator", commune_unit(c))
+            .await,
+        stranger: api
+            .officer(&admin, "cb-9", "commune_worker", commune_unit(other))
+            .await,
+        hotline: api
+            .officer(
+                &admin,
+                "tdv-1",
+                "hotline_operator",
+                json!({"level": "national"}),
+            )
+            .await,
+        manager: api
+            .officer(
+                &admin,
+                "so-42",
+                "provincial_manager",
+                json!({"level": "province", "province": 42}),
+            )
+            .await,
+        inspector: api
+            .officer(
+                &admin,
+                "tt-42",
+                "inspector",
+                json!({"level": "province", "province": 42}),
+            )
+            .await,
+        admin,
+    }
+}
+
+async fn open_case(api: &Api, token: &str, c: u32) -> String {
+    let (s, b) = api.post(token, "/children", child_body(c)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let child = b["child_id"].as_str().unwrap().to_string();
+    let (s, b) = api.post(token, "/cases", intake_body(&child, c)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b["case_id"].as_str().unwrap().to_string()
+}
+
+both_backends!(
+    http_walk_of_one_case_through_every_step,
+    |db: TestDb| async move {
+        let api = spawn(&db).await;
+        let people = cast(&api).await;
+        let (c, _) = communes();
+        let id = open_case(&api, &people.worker, c).await;
+        assert!(id.starts_with("HS-"), "{id}");
+        for (who, action) in walk("cb-1") {
+            let token = if who == "worker" {
+                &people.worker
+            } else {
+                &people.chairman
+            };
+            let (s, b) = api
+                .post(token, &format!("/cases/{id}/actions"), action.clone())
+                .await;
+            assert_eq!(s, StatusCode::OK, "{action} → {b}");
+        }
+        let (s, b) = api.get(&people.worker, &format!("/cases/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["status"], "closed");
+        // Every event's actor is the signed-in officer, with their role.
+        let (s, t) = api
+            .get(&people.inspector, &format!("/cases/{id}/timeline"))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        let events = t["events"].as_array().unwrap();
+        assert_eq!(events.len(), 10);
+        for e in events {
+            let (actor, role) = (e["actor_id"].as_str().unwrap(), e["role"].as_str().unwrap());
+            assert!(
+                (actor == "cb-1" && role == "commune_worker")
+                    || (actor == "ct-1" && role == "commune_chairman"),
+                "{e}"
+            );
+        }
+        // As it stood before it was closed.
+        let before = events[8]["recorded_at"].as_str().unwrap();
+        let (s, t) = api
+            .get(
+                &people.inspector,
+                &format!("/cases/{id}/timeline?as_of={}", before.replace('+', "%2B")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        assert_eq!(t["status"], "reviewed_stable");
+        // Reads through the projections.
+        for p in Projection::ALL {
+            hoso_api::report::refresh(&api.ledger, p).await.unwrap();
+        }
+        let (s, l) = api.get(&people.manager, "/cases?status=closed").await;
+        assert_eq!(s, StatusCode::OK, "{l}");
+        assert_eq!(l["total"], 1);
+        let (s, st) = api
+            .get(&people.manager, "/stats?period=month&metric=cases_opened")
+            .await;
+        assert_eq!(s, StatusCode::OK, "{st}");
+        assert!(!st["rows"].as_array().unwrap().is_empty(), "{st}");
+        let (s, h) = api.get(&people.inspector, "/officers/cb-1/history").await;
+        assert_eq!(s, StatusCode::OK, "{h}");
+        assert!(h["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["aggregate_type"] != "AccessLog"));
+        let report = hoso_ledger::verify::verify(&api.ledger).await.unwrap();
+        assert!(report.is_intact(), "{:?}", report.findings);
+        db.drop_db().await;
+    }
+);
+
+both_backends!(http_roles_and_units, |db: TestDb| async move {
+    let api = spawn(&db).await;
+    let p = cast(&api).await;
+    let (c, other) = communes();
+    let id = open_case(&api, &p.worker, c).await;
+    let actions = format!("/cases/{id}/actions");
+    let fact = json!({"type": "record_fact_check", "confirmed": true, "findings": "x"});
+    let note = json!({"type": "add_note", "kind": "follow_up_visit", "text": "Thăm nhà."});
+
+    // No token: 401 problem+json.
+    let (s, b) = api.call(None, Method::GET, "/cases", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(b["status"], 401);
+    // Another commune: the case does not exist for them.
+    assert_eq!(
+        api.get(&p.stranger, &format!("/cases/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.get(&p.stranger, &format!("/cases/{id}/timeline"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.post(&p.stranger, &actions, note.clone()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // ... nor can they open one in this commune.
+    let (s, b) = api
+        .post(&p.stranger, "/cases", intake_body("TE-000000000000", c))
+        .await;
+    assert!(
+        s == StatusCode::FORBIDDEN || s == StatusCode::UNPROCESSABLE_ENTITY,
+        "{s} {b}"
+    );
+    // Visible but not their role: 403.
+    assert_eq!(
+        api.post(&p.collaborator, &actions, fact.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        api.post(&p.inspector, &actions, note.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        api.post(&p.manager, &actions, fact.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Allowed.
+    assert_eq!(
+        api.post(&p.collaborator, &actions, note.clone()).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.post(&p.hotline, &actions, note.clone()).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.post(&p.worker, &actions, fact.clone()).await.0,
+        StatusCode::OK
+    );
+    // Wrong step: 409.
+    let approve = json!({"type": "approve_plan", "plan_version": 1, "decision_ref": "1/QĐ"});
+    assert_eq!(
+        api.post(&p.chairman, &actions, approve).await.0,
+        StatusCode::CONFLICT
+    );
+    // Hotline 111 may register a child and take an intake anywhere.
+    let hid = open_case(&api, &p.hotline, other).await;
+    assert_eq!(
+        api.get(&p.worker, &format!("/cases/{hid}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.get(&p.stranger, &format!("/cases/{hid}")).await.0,
+        StatusCode::OK
+    );
+    // The body cannot name the actor.
+    let mut forged = note.clone();
+    forged["actor"] =
+        json!({"officer_id": "ct-1", "role": "commune_chairman", "unit": commune_unit(c)});
+    let (s, b) = api.post(&p.collaborator, &actions, forged).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "actor", "{b}");
+    // Only admins register officers.
+    let (s, _) = api
+        .post(
+            &p.worker,
+            "/officers",
+            json!({"full_name": "X", "role": "admin", "unit": {"level": "national"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Officer histories: inspectors of the province yes, a commune worker only their own.
+    hoso_api::report::refresh(&api.ledger, Projection::OfficerHistory)
+        .await
+        .unwrap();
+    hoso_api::report::refresh(&api.ledger, Projection::CaseView)
+        .await
+        .unwrap();
+    assert_eq!(
+        api.get(&p.inspector, "/officers/cb-1/history").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.get(&p.worker, "/officers/cb-1/history").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.get(&p.worker, "/officers/ct-1/history").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // Lists are limited to the officer's unit.
+    let (_, l) = api.get(&p.worker, "/cases").await;
+    assert_eq!(l["total"], 1, "{l}");
+    let (_, l) = api.get(&p.stranger, "/cases").await;
+    assert_eq!(l["total"], 1, "{l}");
+    let (_, l) = api.get(&p.manager, "/cases").await;
+    assert_eq!(l["total"], 2, "{l}");
+    let (_, l) = api.get(&p.worker, &format!("/cases?commune={other}")).await;
+    assert_eq!(l["total"], 0, "{l}");
+    // The stored actor is the signed-in officer.
+    let events = api.ledger.events_of("Case", &id, 0).await.unwrap();
+    let actors: Vec<Value> = events
+        .iter()
+        .map(|e| serde_json::from_str::<Value>(&e.metadata).unwrap()["actor_id"].clone())
+        .collect();
+    assert_eq!(
+        actors,
+        vec![json!("cb-1"), json!("ctv-1"), json!("tdv-1"), json!("cb-1")]
+    );
+    // Access log: each successful read recorded, readable by inspectors only.
+    let (s, _) = api
+        .call(
+            Some(&p.worker),
+            Method::GET,
+            &format!("/cases/{id}?reason=home%20visit"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        api.get(&p.worker, "/access-log").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, log) = api
+        .get(
+            &p.inspector,
+            &format!("/access-log?subject={id}&officer=cb-1"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{log}");
+    let items = log["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{log}");
+    assert_eq!(items[0]["reason"], "home visit");
+    assert_eq!(items[0]["client_ip"], "127.0.0.1");
+    assert_eq!(items[0]["what"], "case_view");
+    // Sign out ends the token.
+    let (s, _) = api
+        .call(Some(&p.admin), Method::POST, "/auth/logout", None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(api.get(&p.admin, "/me").await.0, StatusCode::UNAUTHORIZED);
+    let report = hoso_ledger::verify::verify(&api.ledger).await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.findings);
+    db.drop_db().await;
+});
+
+both_backends!(
+    http_bad_input_is_problem_json_and_stores_nothing,
+    |db: TestDb| async move {
+        let api = spawn(&db).await;
+        let p = cast(&api).await;
+        let (c, _) = communes();
+        let id = open_case(&api, &p.worker, c).await;
+        let (_, ch) = api.post(&p.worker, "/children", child_body(c)).await;
+        let child = ch["child_id"].as_str().unwrap().to_string();
+        let before = api.head().await;
+        let actions = format!("/cases/{id}/actions");
+        let mut intake = intake_body(&child, c);
+        let with = |k: &str, v: Value| {
+            let mut b = intake.clone();
+            b[k] = v;
+            b
+        };
+        let json_cases: Vec<(&str, String, Value, u16, Option<&str>)> = vec![
+            (
+                "POST",
+                "/cases".into(),
+                with("harm_types", json!("violence")),
+                422,
+                Some("harm_types"),
+            ),
+            (
+                "POST",
+                "/cases".into(),
+                with("date_of_birth", json!("2016-02-30")),
+                422,
+                Some("date_of_birth"),
+            ),
+            (
+                "POST",
+                "/cases".into(),
+                with("date_of_birth", json!("2001-01-01")),
+                422,
+                Some("date_of_birth"),
+            ),
+            (
+                "POST",
+                "/cases".into(),
+                with(
+                    "commune",
+                    json!({"structure": "2025", "province": 42, "commune": 1}),
+                ),
+                422,
+                Some("commune"),
+            ),
+            (
+                "POST",
+                "/cases".into(),
+                with("child_id", json!("TE-NOPE")),
+                422,
+                Some("child_id"),
+            ),
+            (
+                "POST",
+                "/cases".into(),
+                with("actor", json!({"officer_id": "ct-1"})),
+                422,
+                Some("actor"),
+            ),
+            (
+                "POST",
+                "/cases".into(),
+                with("at", json!("2026-01-01T00:00:00Z")),
+                422,
+                Some("at"),
+            ),
+            ("POST", "/cases".into(), json!([]), 422, None),
+            ("POST", "/cases".into(), json!({}), 422, None),
+            ("POST", actions.clone(), json!({"type": "fly"}), 422, None),
+            (
+                "POST",
+                actions.clone(),
+                json!({"type": "record_fact_check", "confirmed": "yes", "findings": "x"}),
+                422,
+                None,
+            ),
+            (
+                "POST",
+                actions.clone(),
+                json!({"type": "record_fact_check", "confirmed": true}),
+                422,
+                Some("findings"),
+            ),
+            (
+                "POST",
+                actions.clone(),
+                json!({"type": "record_intake"}),
+                422,
+                None,
+            ),
+            (
+                "POST",
+                actions.clone(),
+                json!({"type": "record_fact_check", "confirmed": true, "findings": ""}),
+                422,
+                Some("findings"),
+            ),
+            (
+                "POST",
+                "/cases/HS-NOPE/actions".into(),
+                json!({"type": "add_note", "kind": "note", "text": "x"}),
+                404,
+                None,
+            ),
+            (
+                "POST",
+                "/children".into(),
+                json!({"full_name": "A", "date_of_birth": "2016-01-01", "sex": "x", "ethnicity": "Kinh", "address": {"commune": commune_ref(c)}}),
+                422,
+                Some("sex"),
+            ),
+            (
+                "POST",
+                "/children".into(),
+                json!({"full_name": "A", "date_of_birth": "2001-01-01", "sex": "male", "ethnicity": "Kinh", "address": {"commune": commune_ref(c)}}),
+                422,
+                Some("date_of_birth"),
+            ),
+            (
+                "POST",
+                "/officers".into(),
+                json!({"full_name": "A", "role": "admin", "unit": {"level": "national"}}),
+                403,
+                None,
+            ),
+            (
+                "POST",
+                "/auth/login".into(),
+                json!({"officer_id": "cb-1", "password": "wrong password"}),
+                401,
+                None,
+            ),
+        ];
+        for (method, path, body, status, field) in json_cases {
+            let (s, b) = api
+                .call(
+                    Some(&p.worker),
+                    Method::from_bytes(method.as_bytes()).unwrap(),
+                    &path,
+                    Some(body.clone()),
+                )
+                .await;
+            assert_eq!(s.as_u16(), status, "{path} {body} → {b}");
+            assert_eq!(b["status"], status, "{b}");
+            assert!(
+                b["type"].as_str().unwrap().starts_with("urn:hoso:problem:"),
+                "{b}"
+            );
+            assert!(!b["detail"].as_str().unwrap().is_empty(), "{b}");
+            if let Some(f) = field {
+                assert!(
+                    b["errors"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|e| e["field"].as_str().unwrap().ends_with(f)),
+                    "{path} {body}: expected field {f} in {b}"
+                );
+            }
+        }
+        let raw = |ct: &'static str, body: Vec<u8>| {
+            api.http
+                .post(format!("{}/cases", api.base))
+                .bearer_auth(&p.worker)
+                .header("content-type", ct)
+                .body(body)
+        };
+        let big = format!("{{\"description\": \"{}\"}}", "x".repeat(300 * 1024)).into_bytes();
+        for (req, status) in [
+            (raw("application/json", b"{\"child_id\": ".to_vec()), 400),
+            (
+                raw("application/json", b"{\"child_id\": \"x\", \"harm".to_vec()),
+                400,
+            ),
+            (raw("application/json", b"\xff\xfe".to_vec()), 400),
+            (raw("text/plain", b"{}".to_vec()), 415),
+            (raw("application/json", big), 413),
+        ] {
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status().as_u16(), status, "{resp:?}");
+            assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        }
+        for (path, status) in [
+            ("/cases?limit=abc", 422),
+            ("/cases?limit=100000", 422),
+            ("/cases?status=bogus", 422),
+            ("/cases?harm_type=bogus", 422),
+            ("/cases?colour=red", 422),
+            ("/stats?period=week", 422),
+            (
+                &format!("/cases/{id}/timeline?as_of=yesterday") as &str,
+                422,
+            ),
+            ("/cases/HS-NOPE", 404),
+            ("/nowhere", 404),
+        ] {
+            let (s, b) = api.get(&p.worker, path).await;
+            assert_eq!(s.as_u16(), status, "{path} → {b}");
+            assert_eq!(b["status"], status, "{b}");
+        }
+        let resp = api
+            .http
+            .delete(format!("{}/cases", api.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 405);
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        assert_eq!(api.head().await, before, "bad input stored something");
+        intake = intake_body(&child, c);
+        let _ = &intake;
+        db.drop_db().await;
+    }
+);
+
+both_backends!(http_idempotency_key, |db: TestDb| async move {
+    let api = spawn(&db).await;
+    let p = cast(&api).await;
+    let (c, _) = communes();
+    let (_, ch) = api.post(&p.worker, "/children", child_body(c)).await;
+    let child = ch["child_id"].as_str().unwrap().to_string();
+    let send = |body: Value, key: &'static str| {
+        api.http
+            .post(format!("{}/cases", api.base))
+            .bearer_auth(&p.worker)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let body = intake_body(&child, c);
+    let before = api.head().await;
+    let first = send(body.clone(), "k-1").await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = send(body.clone(), "k-1").await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(api.head().await, before + 1, "written twice");
+    let mut other = body.clone();
+    other["description"] = json!("Khác.");
+    let (s, b) = {
+        let r = send(other, "k-1").await.unwrap();
+        (r.status(), r.json::<Value>().await.unwrap())
+    };
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(api.head().await, before + 1);
+    // A refused command is replayed as refused, too.
+    let mut bad = body.clone();
+    bad["date_of_birth"] = json!("2001-01-01");
+    let r1 = send(bad.clone(), "k-2").await.unwrap().status();
+    let r2 = send(bad, "k-2").await.unwrap().status();
+    assert_eq!(
+        (r1, r2),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::UNPROCESSABLE_ENTITY
+        )
+    );
+    db.drop_db().await;
+});
+
+both_backends!(http_openapi_and_request_id, |db: TestDb| async move {
+    let api = spawn(&db).await;
+    let resp = api
+        .http
+        .get(format!("{}/openapi.json", api.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers().contains_key("x-request-id"));
+    let doc: Value = resp.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/cases",
+        "/api/v1/cases/{id}",
+        "/api/v1/cases/{id}/actions",
+        "/api/v1/cases/{id}/timeline",
+        "/api/v1/children",
+        "/api/v1/children/{id}/actions",
+        "/api/v1/officers",
+        "/api/v1/officers/{id}/actions",
+        "/api/v1/officers/{id}/history",
+        "/api/v1/stats",
+        "/api/v1/access-log",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for s in [
+        "CaseAction",
+        "Intake",
+        "ChildAction",
+        "OfficerAction",
+        "Registration",
+        "Problem",
+    ] {
+        assert!(schemas.contains_key(s), "schema {s} missing");
+    }
+    let resp = api
+        .http
+        .get(format!("{}/me", api.base))
+        .header("x-request-id", "req-abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "req-abc");
+    db.drop_db().await;
+});
