@@ -14,13 +14,29 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("not_opened", "Chưa mở", "Not opened"),
     ("received", "Đã tiếp nhận", "Received"),
     ("fact_checked", "Đã kiểm tra thông tin", "Fact checked"),
-    ("initially_assessed", "Đã đánh giá nguy cơ ban đầu", "Initial risk assessed"),
-    ("specifically_assessed", "Đã đánh giá nguy cơ cụ thể", "Specific risk assessed"),
+    (
+        "initially_assessed",
+        "Đã đánh giá nguy cơ ban đầu",
+        "Initial risk assessed",
+    ),
+    (
+        "specifically_assessed",
+        "Đã đánh giá nguy cơ cụ thể",
+        "Specific risk assessed",
+    ),
     ("plan_drafted", "Đã xây dựng kế hoạch", "Plan drafted"),
     ("plan_sent_back", "Kế hoạch bị trả lại", "Plan sent back"),
     ("plan_approved", "Kế hoạch đã phê duyệt", "Plan approved"),
-    ("reviewed_stable", "Rà soát: an toàn, ổn định", "Reviewed: safe and stable"),
-    ("needs_new_plan", "Rà soát: cần kế hoạch mới", "Reviewed: needs a new plan"),
+    (
+        "reviewed_stable",
+        "Rà soát: an toàn, ổn định",
+        "Reviewed: safe and stable",
+    ),
+    (
+        "needs_new_plan",
+        "Rà soát: cần kế hoạch mới",
+        "Reviewed: needs a new plan",
+    ),
     ("closed", "Đã kết thúc", "Closed"),
     ("reopened", "Mở lại", "Reopened"),
     // risk
@@ -40,16 +56,32 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("police", "Công an", "Police"),
     ("school", "Nhà trường", "School"),
     ("health_facility", "Cơ sở y tế", "Health facility"),
-    ("neighbour_or_relative", "Hàng xóm, người thân", "Neighbour or relative"),
+    (
+        "neighbour_or_relative",
+        "Hàng xóm, người thân",
+        "Neighbour or relative",
+    ),
     ("child_self", "Trẻ em tự báo", "The child"),
     // protection levels
     ("prevention", "Phòng ngừa", "Prevention"),
     ("support", "Hỗ trợ", "Support"),
     ("intervention", "Can thiệp", "Intervention"),
     // deadlines
-    ("emergency", "Quyết định khẩn cấp (12 giờ)", "Emergency decision (12 hours)"),
-    ("plan", "Kế hoạch (5 ngày làm việc)", "Plan (5 working days)"),
-    ("approval", "Phê duyệt (7 ngày làm việc)", "Approval (7 working days)"),
+    (
+        "emergency",
+        "Quyết định khẩn cấp (12 giờ)",
+        "Emergency decision (12 hours)",
+    ),
+    (
+        "plan",
+        "Kế hoạch (5 ngày làm việc)",
+        "Plan (5 working days)",
+    ),
+    (
+        "approval",
+        "Phê duyệt (7 ngày làm việc)",
+        "Approval (7 working days)",
+    ),
     ("met", "Đúng hạn", "On time"),
     ("missed", "Quá hạn", "Late"),
     // close reasons
@@ -63,31 +95,79 @@ const LABELS: &[(&str, &str, &str)] = &[
     // metrics
     ("cases_opened", "Số vụ việc tiếp nhận", "Cases opened"),
     ("cases_closed", "Số vụ việc kết thúc", "Cases closed"),
-    ("opened_by_harm", "Tiếp nhận theo hình thức xâm hại", "Opened by harm type"),
-    ("opened_by_source", "Tiếp nhận theo nguồn tin", "Opened by source"),
+    (
+        "opened_by_harm",
+        "Tiếp nhận theo hình thức xâm hại",
+        "Opened by harm type",
+    ),
+    (
+        "opened_by_source",
+        "Tiếp nhận theo nguồn tin",
+        "Opened by source",
+    ),
     ("initial_risk", "Mức nguy cơ ban đầu", "Initial risk"),
     ("specific_risk", "Mức nguy cơ cụ thể", "Specific risk"),
     ("step", "Bước đã thực hiện", "Steps recorded"),
-    ("timeliness_emergency", "Quyết định khẩn cấp trong 12 giờ", "Emergency decision within 12 hours"),
-    ("timeliness_plan", "Kế hoạch trong 5 ngày làm việc", "Plan within 5 working days"),
-    ("timeliness_approval", "Phê duyệt trong 7 ngày làm việc", "Approval within 7 working days"),
-    ("children_registered", "Trẻ em được đăng ký", "Children registered"),
-    ("children_group", "Trẻ em theo nhóm hoàn cảnh đặc biệt", "Children by special-circumstance group"),
-    ("children_household", "Trẻ em theo tình trạng hộ gia đình", "Children by household status"),
+    (
+        "timeliness_emergency",
+        "Quyết định khẩn cấp trong 12 giờ",
+        "Emergency decision within 12 hours",
+    ),
+    (
+        "timeliness_plan",
+        "Kế hoạch trong 5 ngày làm việc",
+        "Plan within 5 working days",
+    ),
+    (
+        "timeliness_approval",
+        "Phê duyệt trong 7 ngày làm việc",
+        "Approval within 7 working days",
+    ),
+    (
+        "children_registered",
+        "Trẻ em được đăng ký",
+        "Children registered",
+    ),
+    (
+        "children_group",
+        "Trẻ em theo nhóm hoàn cảnh đặc biệt",
+        "Children by special-circumstance group",
+    ),
+    (
+        "children_household",
+        "Trẻ em theo tình trạng hộ gia đình",
+        "Children by household status",
+    ),
     // roles
     ("collaborator", "Cộng tác viên", "Collaborator"),
     ("commune_worker", "Công chức xã", "Commune worker"),
     ("commune_chairman", "Chủ tịch UBND xã", "Commune chairman"),
     ("hotline_operator", "Tổng đài viên 111", "Hotline operator"),
-    ("provincial_manager", "Quản lý cấp tỉnh", "Provincial manager"),
+    (
+        "provincial_manager",
+        "Quản lý cấp tỉnh",
+        "Provincial manager",
+    ),
     ("inspector", "Thanh tra", "Inspector"),
     ("admin", "Quản trị", "Administrator"),
     // event types
     ("IntakeRecorded", "Tiếp nhận thông tin", "Intake recorded"),
     ("FactChecked", "Kiểm tra tính xác thực", "Fact checked"),
-    ("InitialRiskAssessed", "Đánh giá nguy cơ ban đầu", "Initial risk assessed"),
-    ("EmergencyMeasuresOrdered", "Quyết định can thiệp khẩn cấp", "Emergency measures ordered"),
-    ("SpecificRiskAssessed", "Đánh giá nguy cơ cụ thể", "Specific risk assessed"),
+    (
+        "InitialRiskAssessed",
+        "Đánh giá nguy cơ ban đầu",
+        "Initial risk assessed",
+    ),
+    (
+        "EmergencyMeasuresOrdered",
+        "Quyết định can thiệp khẩn cấp",
+        "Emergency measures ordered",
+    ),
+    (
+        "SpecificRiskAssessed",
+        "Đánh giá nguy cơ cụ thể",
+        "Specific risk assessed",
+    ),
     ("PlanDrafted", "Xây dựng kế hoạch", "Plan drafted"),
     ("PlanApproved", "Phê duyệt kế hoạch", "Plan approved"),
     ("PlanSentBack", "Trả lại kế hoạch", "Plan sent back"),
@@ -96,19 +176,47 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("ReviewRecorded", "Rà soát, đánh giá", "Review recorded"),
     ("CaseClosed", "Kết thúc hồ sơ", "Case closed"),
     ("CaseReopened", "Mở lại hồ sơ", "Case reopened"),
-    ("CaseTransferred", "Chuyển hồ sơ sang xã khác", "Case transferred"),
-    ("WorkerReassigned", "Phân công lại cán bộ phụ trách", "Worker reassigned"),
+    (
+        "CaseTransferred",
+        "Chuyển hồ sơ sang xã khác",
+        "Case transferred",
+    ),
+    (
+        "WorkerReassigned",
+        "Phân công lại cán bộ phụ trách",
+        "Worker reassigned",
+    ),
     ("NoteAdded", "Ghi chú", "Note added"),
     ("AttachmentAdded", "Đính kèm tài liệu", "Attachment added"),
     ("CaseLinked", "Liên kết hồ sơ", "Case linked"),
     ("EventCorrected", "Đính chính", "Correction"),
     ("ChildRegistered", "Đăng ký trẻ em", "Child registered"),
-    ("ChildDetailsUpdated", "Cập nhật thông tin trẻ em", "Child details updated"),
-    ("HouseholdStatusChanged", "Thay đổi tình trạng hộ", "Household status changed"),
-    ("SpecialCircumstanceAdded", "Thêm nhóm hoàn cảnh đặc biệt", "Special circumstance added"),
-    ("SpecialCircumstanceEnded", "Kết thúc nhóm hoàn cảnh đặc biệt", "Special circumstance ended"),
+    (
+        "ChildDetailsUpdated",
+        "Cập nhật thông tin trẻ em",
+        "Child details updated",
+    ),
+    (
+        "HouseholdStatusChanged",
+        "Thay đổi tình trạng hộ",
+        "Household status changed",
+    ),
+    (
+        "SpecialCircumstanceAdded",
+        "Thêm nhóm hoàn cảnh đặc biệt",
+        "Special circumstance added",
+    ),
+    (
+        "SpecialCircumstanceEnded",
+        "Kết thúc nhóm hoàn cảnh đặc biệt",
+        "Special circumstance ended",
+    ),
     ("OfficerRegistered", "Đăng ký cán bộ", "Officer registered"),
-    ("AssignmentChanged", "Thay đổi vị trí công tác", "Assignment changed"),
+    (
+        "AssignmentChanged",
+        "Thay đổi vị trí công tác",
+        "Assignment changed",
+    ),
     ("OfficerDeactivated", "Ngừng hoạt động", "Deactivated"),
     ("OfficerReactivated", "Hoạt động trở lại", "Reactivated"),
     ("TrainingRecorded", "Tập huấn", "Training recorded"),
@@ -143,7 +251,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("w.deadlines", "Thời hạn theo luật", "Legal deadlines"),
     ("w.missed", "Đã trễ hạn", "Missed"),
     ("w.timeline", "Diễn biến", "Timeline"),
-    ("w.later", "sự kiện ghi nhận sau thời điểm này (không hiển thị)", "events recorded after this moment (not shown)"),
+    (
+        "w.later",
+        "sự kiện ghi nhận sau thời điểm này (không hiển thị)",
+        "events recorded after this moment (not shown)",
+    ),
     ("w.cases_handled", "Số hồ sơ đã xử lý", "Cases handled"),
     ("w.deadlines_met", "Bước đúng hạn", "Deadline steps on time"),
     ("w.deadlines_missed", "Bước trễ hạn", "Deadline steps late"),
@@ -181,7 +293,11 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(c.chars().count());
+                let pad = widths
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(c.chars().count());
                 format!("{c}{}", " ".repeat(pad))
             })
             .collect::<Vec<_>>()

@@ -248,12 +248,18 @@ async fn run(command: Command, url: &str) -> anyhow::Result<ExitCode> {
                     let (at, diffs) = runner::check(&ledger, p).await?;
                     let head = ledger.head().await?;
                     let behind = if head > at {
-                        format!(" (the live projection is {} events behind the store)", head - at)
+                        format!(
+                            " (the live projection is {} events behind the store)",
+                            head - at
+                        )
                     } else {
                         String::new()
                     };
                     if diffs.is_empty() {
-                        println!("rebuild --check {}: equal to a fresh rebuild at position {at}{behind}", p.name());
+                        println!(
+                            "rebuild --check {}: equal to a fresh rebuild at position {at}{behind}",
+                            p.name()
+                        );
                     } else {
                         differ = true;
                         for d in diffs {
@@ -284,7 +290,11 @@ async fn run(command: Command, url: &str) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
-            Ok(if differ { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if differ {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Stats {
             period,
@@ -329,7 +339,14 @@ async fn run(command: Command, url: &str) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 None => {
-                    eprintln!("hoso: no case {id}{}", if as_of.is_some() { " recorded by then" } else { "" });
+                    eprintln!(
+                        "hoso: no case {id}{}",
+                        if as_of.is_some() {
+                            " recorded by then"
+                        } else {
+                            ""
+                        }
+                    );
                     Ok(ExitCode::from(1))
                 }
             }
@@ -381,7 +398,12 @@ async fn run(command: Command, url: &str) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
-            what: Bench::Http { clients, commands, seconds },
+            what:
+                Bench::Http {
+                    clients,
+                    commands,
+                    seconds,
+                },
         } => {
             hoso_api::http::bench::http(url, &clients, commands, seconds).await?;
             Ok(ExitCode::SUCCESS)

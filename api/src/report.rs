@@ -14,7 +14,8 @@ use hoso_projections::{Projection, ProjectionError};
 use crate::labels::{label, table, Lang};
 
 fn local(t: DateTime<Utc>, lang: Lang) -> String {
-    let tz = FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
+    let tz =
+        FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
     let l = t.with_timezone(&tz);
     match lang {
         Lang::Vi => l.format("%d/%m/%Y %H:%M").to_string(),
@@ -40,7 +41,9 @@ fn province_name(code: i64) -> String {
 fn unit_label(code: &str, lang: Lang) -> String {
     use hoso_domain::common::{CommuneRef, Unit};
     match Unit::parse_code(code) {
-        Some(Unit::Commune { province, commune }) => places::label(&CommuneRef::current(province, commune)),
+        Some(Unit::Commune { province, commune }) => {
+            places::label(&CommuneRef::current(province, commune))
+        }
         Some(Unit::Province { province }) => province_name(province.into()),
         Some(Unit::National) => match lang {
             Lang::Vi => "Trung ương".to_string(),
@@ -84,7 +87,11 @@ pub async fn stats(ledger: &Ledger, q: &StatsQuery, lang: Lang) -> Result<String
             };
             vec![
                 label(lang, &r.metric),
-                if r.key.is_empty() { String::new() } else { label(lang, &r.key) },
+                if r.key.is_empty() {
+                    String::new()
+                } else {
+                    label(lang, &r.key)
+                },
                 place,
                 r.period.clone(),
                 r.count.to_string(),
@@ -110,12 +117,24 @@ pub async fn case_show(
     let s = &c.state;
     let now = as_of.unwrap_or_else(Utc::now);
     let mut out = String::new();
-    let when = as_of.map(|t| local(t, lang)).unwrap_or_else(|| label(lang, "w.now"));
-    out.push_str(&format!("{} {case_id} — {} {when}\n", label(lang, "h.case"), label(lang, "w.as_of")));
-    let field = |out: &mut String, k: &str, v: String| out.push_str(&format!("  {:<28} {v}\n", label(lang, k)));
+    let when = as_of
+        .map(|t| local(t, lang))
+        .unwrap_or_else(|| label(lang, "w.now"));
+    out.push_str(&format!(
+        "{} {case_id} — {} {when}\n",
+        label(lang, "h.case"),
+        label(lang, "w.as_of")
+    ));
+    let field = |out: &mut String, k: &str, v: String| {
+        out.push_str(&format!("  {:<28} {v}\n", label(lang, k)))
+    };
     field(&mut out, "h.status", label(lang, s.status.as_str()));
     field(&mut out, "h.child", s.child_id.clone().unwrap_or_default());
-    field(&mut out, "h.place", s.commune.map(|r| places::label(&r)).unwrap_or_default());
+    field(
+        &mut out,
+        "h.place",
+        s.commune.map(|r| places::label(&r)).unwrap_or_default(),
+    );
     let text = |v: serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
     field(
         &mut out,
@@ -133,8 +152,16 @@ pub async fn case_show(
             .map(|r| label(lang, &text(serde_json::to_value(r).unwrap_or_default())))
             .unwrap_or_default(),
     );
-    field(&mut out, "h.worker", s.responsible_worker.clone().unwrap_or_default());
-    field(&mut out, "w.opened", s.received_at.map(|t| local(t, lang)).unwrap_or_default());
+    field(
+        &mut out,
+        "h.worker",
+        s.responsible_worker.clone().unwrap_or_default(),
+    );
+    field(
+        &mut out,
+        "w.opened",
+        s.received_at.map(|t| local(t, lang)).unwrap_or_default(),
+    );
     if let Some(t) = s.closed_at {
         field(&mut out, "w.closed", local(t, lang));
     }
@@ -146,9 +173,20 @@ pub async fn case_show(
             (DeadlineKind::Plan, "plan", d.plan),
             (DeadlineKind::Approval, "approval", d.approval),
         ] {
-            let done = s.deadline_done_at(k).map(|t| format!(" ✓ {}", local(t, lang))).unwrap_or_default();
-            let flag = if missed.contains(&k) { format!("  ⚠ {}", label(lang, "w.missed")) } else { String::new() };
-            out.push_str(&format!("    {:<34} {}{done}{flag}\n", label(lang, name), local(due, lang)));
+            let done = s
+                .deadline_done_at(k)
+                .map(|t| format!(" ✓ {}", local(t, lang)))
+                .unwrap_or_default();
+            let flag = if missed.contains(&k) {
+                format!("  ⚠ {}", label(lang, "w.missed"))
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "    {:<34} {}{done}{flag}\n",
+                label(lang, name),
+                local(due, lang)
+            ));
         }
     }
     out.push_str(&format!("\n{}\n", label(lang, "w.timeline")));
@@ -163,16 +201,29 @@ pub async fn case_show(
             vec![
                 e.sequence.to_string(),
                 e.at.map(|t| local(t, lang)).unwrap_or_default(),
-                e.meta.as_ref().map(|m| local(m.recorded_at, lang)).unwrap_or_default(),
-                e.meta.as_ref().map(|m| m.actor_id.clone()).unwrap_or_default(),
-                e.meta.as_ref().map(|m| label(lang, &m.role)).unwrap_or_default(),
+                e.meta
+                    .as_ref()
+                    .map(|m| local(m.recorded_at, lang))
+                    .unwrap_or_default(),
+                e.meta
+                    .as_ref()
+                    .map(|m| m.actor_id.clone())
+                    .unwrap_or_default(),
+                e.meta
+                    .as_ref()
+                    .map(|m| label(lang, &m.role))
+                    .unwrap_or_default(),
                 label(lang, &e.event_type),
             ]
         })
         .collect();
     out.push_str(&table(&headers, &rows));
     if c.later_events > 0 {
-        out.push_str(&format!("({} {})\n", c.later_events, label(lang, "w.later")));
+        out.push_str(&format!(
+            "({} {})\n",
+            c.later_events,
+            label(lang, "w.later")
+        ));
     }
     Ok(Some(out))
 }
@@ -192,14 +243,35 @@ pub async fn officer_history(
         "{} — {} ({})\n",
         h.officer_id,
         h.full_name.clone().unwrap_or_default(),
-        h.role.as_deref().map(|r| label(lang, r)).unwrap_or_default()
+        h.role
+            .as_deref()
+            .map(|r| label(lang, r))
+            .unwrap_or_default()
     );
-    let line = |out: &mut String, k: &str, v: String| out.push_str(&format!("  {:<28} {v}\n", label(lang, k)));
-    line(&mut out, "h.place", h.unit.as_deref().map(|u| unit_label(u, lang)).unwrap_or_default());
+    let line = |out: &mut String, k: &str, v: String| {
+        out.push_str(&format!("  {:<28} {v}\n", label(lang, k)))
+    };
+    line(
+        &mut out,
+        "h.place",
+        h.unit
+            .as_deref()
+            .map(|u| unit_label(u, lang))
+            .unwrap_or_default(),
+    );
     line(&mut out, "w.cases_handled", h.cases_handled.to_string());
     line(&mut out, "w.deadlines_met", h.deadlines_met.to_string());
-    line(&mut out, "w.deadlines_missed", h.deadlines_missed.to_string());
-    let trainings = h.state.get("trainings").and_then(|t| t.as_array()).cloned().unwrap_or_default();
+    line(
+        &mut out,
+        "w.deadlines_missed",
+        h.deadlines_missed.to_string(),
+    );
+    let trainings = h
+        .state
+        .get("trainings")
+        .and_then(|t| t.as_array())
+        .cloned()
+        .unwrap_or_default();
     out.push_str(&format!("  {}\n", label(lang, "w.trainings")));
     if trainings.is_empty() {
         out.push_str(&format!("    {}\n", label(lang, "w.none")));
@@ -208,15 +280,26 @@ pub async fn officer_history(
         let topics = t
             .get("topics")
             .and_then(|x| x.as_array())
-            .map(|a| a.iter().filter_map(|s| s.as_str()).collect::<Vec<_>>().join("; "))
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
             .unwrap_or_default();
         out.push_str(&format!(
             "    {} — {}: {topics}\n",
             t.get("date").and_then(|d| d.as_str()).unwrap_or_default(),
-            t.get("organiser").and_then(|d| d.as_str()).unwrap_or_default()
+            t.get("organiser")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default()
         ));
     }
-    out.push_str(&format!("\n{} ({})\n", label(lang, "w.actions"), h.events.len()));
+    out.push_str(&format!(
+        "\n{} ({})\n",
+        label(lang, "w.actions"),
+        h.events.len()
+    ));
     let headers: Vec<String> = ["h.recorded", "h.role", "h.record", "h.seq", "h.what"]
         .iter()
         .map(|k| label(lang, k))

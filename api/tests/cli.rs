@@ -12,7 +12,10 @@ fn hoso(url: &str, args: &[&str]) -> Output {
         .arg("--database-url")
         .arg(url)
         // Not in the working directory (the crate's source) on PostgreSQL.
-        .env("HOSO_SIGNING_KEY", std::env::temp_dir().join("hoso-test-signing.key"))
+        .env(
+            "HOSO_SIGNING_KEY",
+            std::env::temp_dir().join("hoso-test-signing.key"),
+        )
         .args(args)
         .output()
         .expect("run hoso")

@@ -15,7 +15,7 @@ use hoso_domain::places;
 
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
-use crate::sql::{upsert, ts, Tx, Val};
+use crate::sql::{ts, upsert, Tx, Val};
 
 pub const TABLES: &[&str] = &["pv_case", "pv_child"];
 
@@ -94,7 +94,9 @@ pub fn kind_name(k: DeadlineKind) -> &'static str {
 
 /// Far enough ahead that every relevant pending deadline counts as passed.
 fn end_of_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).single().unwrap_or(DateTime::<Utc>::MAX_UTC)
+    Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 struct CaseRow {
@@ -110,9 +112,7 @@ fn case_columns(id: &str, r: &CaseRow) -> Result<Vec<Val>, ProjectionError> {
     let commune = c.commune;
     // Deadlines that would be missed if never done: done late, or still pending.
     let relevant = c.missed_deadlines(end_of_time());
-    let missed_done = relevant
-        .iter()
-        .any(|k| c.deadline_done_at(*k).is_some());
+    let missed_done = relevant.iter().any(|k| c.deadline_done_at(*k).is_some());
     let pending_due = relevant
         .iter()
         .filter(|k| c.deadline_done_at(**k).is_none())
@@ -248,21 +248,22 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
     let child_table = format!("pv_child{s}");
     let case_ids = ids_of(events, "Case");
     let child_ids = ids_of(events, "Child");
-    let mut cases: HashMap<String, CaseRow> = load_states::<Case>(tx, &case_table, "case_id", &case_ids)
-        .await?
-        .into_iter()
-        .map(|(id, case)| {
-            (
-                id,
-                CaseRow {
-                    case,
-                    last_event_type: String::new(),
-                    last_actor: None,
-                    position: 0,
-                },
-            )
-        })
-        .collect();
+    let mut cases: HashMap<String, CaseRow> =
+        load_states::<Case>(tx, &case_table, "case_id", &case_ids)
+            .await?
+            .into_iter()
+            .map(|(id, case)| {
+                (
+                    id,
+                    CaseRow {
+                        case,
+                        last_event_type: String::new(),
+                        last_actor: None,
+                        position: 0,
+                    },
+                )
+            })
+            .collect();
     let mut children: HashMap<String, (Child, i64)> =
         load_states::<Child>(tx, &child_table, "child_id", &child_ids)
             .await?
@@ -274,12 +275,14 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
     for e in events {
         match &e.payload {
             Payload::Case(ev) => {
-                let row = cases.entry(e.aggregate_id.clone()).or_insert_with(|| CaseRow {
-                    case: Case::default(),
-                    last_event_type: String::new(),
-                    last_actor: None,
-                    position: 0,
-                });
+                let row = cases
+                    .entry(e.aggregate_id.clone())
+                    .or_insert_with(|| CaseRow {
+                        case: Case::default(),
+                        last_event_type: String::new(),
+                        last_actor: None,
+                        position: 0,
+                    });
                 row.case.apply((**ev).clone());
                 row.last_event_type = e.event_type.clone();
                 row.last_actor = e.meta.as_ref().map(|m| m.actor_id.clone());
@@ -308,7 +311,15 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             }
         }
     }
-    upsert(tx, &case_table, CASE_COLUMNS, &["case_id"], &set_all(CASE_COLUMNS), &rows).await?;
+    upsert(
+        tx,
+        &case_table,
+        CASE_COLUMNS,
+        &["case_id"],
+        &set_all(CASE_COLUMNS),
+        &rows,
+    )
+    .await?;
     let mut rows = Vec::with_capacity(touched_children.len());
     for id in &touched_children {
         if let Some((c, pos)) = children.get(id) {
@@ -336,7 +347,15 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             ]);
         }
     }
-    upsert(tx, &child_table, CHILD_COLUMNS, &["child_id"], &set_all(CHILD_COLUMNS), &rows).await?;
+    upsert(
+        tx,
+        &child_table,
+        CHILD_COLUMNS,
+        &["child_id"],
+        &set_all(CHILD_COLUMNS),
+        &rows,
+    )
+    .await?;
     let _ = ts;
     Ok(())
 }

@@ -97,7 +97,8 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             }
         }
     }
-    let mut cases = load_states::<Case>(tx, &case_state_table, "case_id", &ids_of(events, "Case")).await?;
+    let mut cases =
+        load_states::<Case>(tx, &case_state_table, "case_id", &ids_of(events, "Case")).await?;
     let mut event_rows = Vec::new();
     let mut case_rows = Vec::new();
     let mut touched_cases = Vec::new();
@@ -145,7 +146,10 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             meta.recorded_at.into(),
         ]);
         if e.aggregate_type == "Case" {
-            case_rows.push(vec![meta.actor_id.clone().into(), e.aggregate_id.clone().into()]);
+            case_rows.push(vec![
+                meta.actor_id.clone().into(),
+                e.aggregate_id.clone().into(),
+            ]);
         }
     }
     upsert(
@@ -170,18 +174,29 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
     .await?;
     case_rows.sort();
     case_rows.dedup();
-    upsert(tx, &format!("po_case{s}"), &["officer_id", "case_id"], &["officer_id", "case_id"], "", &case_rows).await?;
+    upsert(
+        tx,
+        &format!("po_case{s}"),
+        &["officer_id", "case_id"],
+        &["officer_id", "case_id"],
+        "",
+        &case_rows,
+    )
+    .await?;
     let mut rows = Vec::new();
     for id in &actors {
         let Some(r) = officers.get(id) else { continue };
-        let state = serde_json::to_string(&r.officer).map_err(|source| ProjectionError::Decode {
-            position: 0,
-            event_type: "Officer".into(),
-            source,
-        })?;
+        let state =
+            serde_json::to_string(&r.officer).map_err(|source| ProjectionError::Decode {
+                position: 0,
+                event_type: "Officer".into(),
+                source,
+            })?;
         rows.push(vec![
             id.as_str().into(),
-            (!r.officer.full_name.is_empty()).then(|| r.officer.full_name.clone()).into(),
+            (!r.officer.full_name.is_empty())
+                .then(|| r.officer.full_name.clone())
+                .into(),
             r.officer.role().map(|r| r.as_str()).into(),
             r.officer.unit().map(|u| u.code()).into(),
             r.officer.active.into(),
@@ -195,13 +210,34 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
         .map(|c| format!("{c} = excluded.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    upsert(tx, &officer_table, OFFICER_COLUMNS, &["officer_id"], &set, &rows).await?;
+    upsert(
+        tx,
+        &officer_table,
+        OFFICER_COLUMNS,
+        &["officer_id"],
+        &set,
+        &rows,
+    )
+    .await?;
     touched_cases.sort();
     touched_cases.dedup();
     let state_rows: Vec<Vec<Val>> = touched_cases
         .iter()
-        .filter_map(|id| Some(vec![Val::Text(id.clone()), Val::Text(serde_json::to_string(cases.get(id)?).ok()?)]))
+        .filter_map(|id| {
+            Some(vec![
+                Val::Text(id.clone()),
+                Val::Text(serde_json::to_string(cases.get(id)?).ok()?),
+            ])
+        })
         .collect();
-    upsert(tx, &case_state_table, &["case_id", "state"], &["case_id"], "state = excluded.state", &state_rows).await?;
+    upsert(
+        tx,
+        &case_state_table,
+        &["case_id", "state"],
+        &["case_id"],
+        "state = excluded.state",
+        &state_rows,
+    )
+    .await?;
     Ok(())
 }

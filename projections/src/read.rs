@@ -101,7 +101,11 @@ fn case_row(r: &[Val]) -> CaseRow {
 }
 
 /// Cases matching the filter, overdue first, then by next deadline.
-pub async fn list_cases(db: &Db, f: &CaseFilter, now: DateTime<Utc>) -> Result<Page<CaseRow>, ProjectionError> {
+pub async fn list_cases(
+    db: &Db,
+    f: &CaseFilter,
+    now: DateTime<Utc>,
+) -> Result<Page<CaseRow>, ProjectionError> {
     let now = Val::Text(ts(now));
     let mut clauses = Vec::new();
     let mut params = Vec::new();
@@ -157,12 +161,20 @@ pub async fn list_cases(db: &Db, f: &CaseFilter, now: DateTime<Utc>) -> Result<P
     all.push(now);
     all.push(Val::Int(if f.limit > 0 { f.limit } else { 50 }));
     all.push(Val::Int(f.offset.max(0)));
-    let items = rows(db, &sql, &all).await?.iter().map(|r| case_row(r)).collect();
+    let items = rows(db, &sql, &all)
+        .await?
+        .iter()
+        .map(|r| case_row(r))
+        .collect();
     Ok(Page { total, items })
 }
 
 /// One case's row in the view.
-pub async fn case_view(db: &Db, case_id: &str, now: DateTime<Utc>) -> Result<Option<CaseRow>, ProjectionError> {
+pub async fn case_view(
+    db: &Db,
+    case_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<CaseRow>, ProjectionError> {
     let sql = format!("{CASE_SELECT} WHERE c.case_id = ?");
     Ok(rows(db, &sql, &[Val::Text(ts(now)), Val::from(case_id)])
         .await?
@@ -245,13 +257,23 @@ pub async fn statistics(db: &Db, q: &StatsQuery) -> Result<Vec<StatRow>, Project
     }
     if q.period != PeriodKind::Now {
         if let Some(f) = &q.from {
-            push("period >= ?", Val::Text(format!("{}{f}", q.period.prefix())));
+            push(
+                "period >= ?",
+                Val::Text(format!("{}{f}", q.period.prefix())),
+            );
         }
         if let Some(t) = &q.to {
-            push("period <= ?", Val::Text(format!("{}{t}", q.period.prefix())));
+            push(
+                "period <= ?",
+                Val::Text(format!("{}{t}", q.period.prefix())),
+            );
         }
     }
-    let place = if q.by_commune { "province, commune, structure" } else { "province" };
+    let place = if q.by_commune {
+        "province, commune, structure"
+    } else {
+        "province"
+    };
     let sql = format!(
         "SELECT metric, key, {place}, period, CAST(SUM(count) AS BIGINT) FROM ps_count WHERE {} \
          GROUP BY metric, key, {place}, period HAVING SUM(count) <> 0 ORDER BY metric, period, {place}, key",
@@ -272,7 +294,10 @@ pub async fn statistics(db: &Db, q: &StatsQuery) -> Result<Vec<StatRow>, Project
                 province: r[2].as_i64().unwrap_or(0),
                 commune,
                 structure,
-                period: period.split_once(':').map(|(_, p)| p.to_string()).unwrap_or_default(),
+                period: period
+                    .split_once(':')
+                    .map(|(_, p)| p.to_string())
+                    .unwrap_or_default(),
                 count: r[rest + 1].as_i64().unwrap_or(0),
             }
         })
@@ -320,7 +345,9 @@ pub async fn officer_history(
         &[Val::from(officer_id)],
     )
     .await?;
-    let Some(h) = head.first() else { return Ok(None) };
+    let Some(h) = head.first() else {
+        return Ok(None);
+    };
     let cases = rows(
         db,
         "SELECT CAST(COUNT(*) AS BIGINT) FROM po_case WHERE officer_id = ?",

@@ -75,7 +75,12 @@ impl Projection {
         }
     }
 
-    async fn apply(self, tx: &mut Tx, suffix: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
+    async fn apply(
+        self,
+        tx: &mut Tx,
+        suffix: &str,
+        events: &[Decoded],
+    ) -> Result<(), ProjectionError> {
         match self {
             Projection::CaseView => case_view::apply(tx, suffix, events).await,
             Projection::Statistics => stats::apply(tx, suffix, events).await,
@@ -115,7 +120,11 @@ async fn exec_all(db: &Db, statements: &[String]) -> Result<(), ProjectionError>
 
 /// Creates the checkpoint table and the target's tables if missing.
 pub async fn ensure(db: &Db, t: &Target) -> Result<(), ProjectionError> {
-    let g = if t.suffix.is_empty() { String::new() } else { t.suffix.clone() };
+    let g = if t.suffix.is_empty() {
+        String::new()
+    } else {
+        t.suffix.clone()
+    };
     let mut statements = vec![
         "CREATE TABLE IF NOT EXISTS projection_checkpoint (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
             .to_string(),
@@ -155,7 +164,11 @@ async fn lock_checkpoint(tx: &mut Tx, name: &str) -> Result<i64, ProjectionError
 }
 
 /// Applies one batch (up to `BATCH` events, not beyond `until`); returns how many.
-pub async fn step(ledger: &Ledger, t: &Target, until: Option<i64>) -> Result<usize, ProjectionError> {
+pub async fn step(
+    ledger: &Ledger,
+    t: &Target,
+    until: Option<i64>,
+) -> Result<usize, ProjectionError> {
     let mut tx = Tx::begin(ledger.db()).await?;
     let from = lock_checkpoint(&mut tx, &t.checkpoint_name()).await?;
     let limit = match until {
@@ -186,7 +199,11 @@ pub async fn step(ledger: &Ledger, t: &Target, until: Option<i64>) -> Result<usi
 }
 
 /// Applies batches until the target has reached `until` (or the store's head).
-pub async fn catch_up(ledger: &Ledger, t: &Target, until: Option<i64>) -> Result<u64, ProjectionError> {
+pub async fn catch_up(
+    ledger: &Ledger,
+    t: &Target,
+    until: Option<i64>,
+) -> Result<u64, ProjectionError> {
     let mut total = 0;
     loop {
         let n = step(ledger, t, until).await?;
@@ -302,16 +319,25 @@ pub async fn rebuild(ledger: &Ledger, projection: Projection) -> Result<Rebuilt,
     let mut position = from;
     loop {
         let stored = ledger.read_after(position, batch()).await?;
-        let Some(last) = stored.last().map(|e| e.position) else { break };
-        let decoded = stored.iter().map(Decoded::from_stored).collect::<Result<Vec<_>, _>>()?;
+        let Some(last) = stored.last().map(|e| e.position) else {
+            break;
+        };
+        let decoded = stored
+            .iter()
+            .map(Decoded::from_stored)
+            .collect::<Result<Vec<_>, _>>()?;
         projection.apply(&mut tx, &next.suffix, &decoded).await?;
         events += decoded.len() as u64;
         position = last;
     }
     for table in projection.tables() {
-        tx.exec(&format!("DROP TABLE IF EXISTS {table}"), &[]).await?;
-        tx.exec(&format!("ALTER TABLE {table}{} RENAME TO {table}", next.suffix), &[])
+        tx.exec(&format!("DROP TABLE IF EXISTS {table}"), &[])
             .await?;
+        tx.exec(
+            &format!("ALTER TABLE {table}{} RENAME TO {table}", next.suffix),
+            &[],
+        )
+        .await?;
     }
     tx.exec(
         "UPDATE projection_checkpoint SET position = ? WHERE name = ?",
@@ -348,7 +374,10 @@ async fn table_rows(tx: &mut Tx, table: &str) -> Result<Vec<Vec<Val>>, Projectio
 /// Builds the projection afresh up to the live checkpoint and compares every
 /// table row by row. Returns the position compared at and the differences
 /// (empty when equal).
-pub async fn check(ledger: &Ledger, projection: Projection) -> Result<(i64, Vec<Difference>), ProjectionError> {
+pub async fn check(
+    ledger: &Ledger,
+    projection: Projection,
+) -> Result<(i64, Vec<Difference>), ProjectionError> {
     let live = Target::live(projection);
     ensure(ledger.db(), &live).await?;
     let fresh = Target {
@@ -371,8 +400,16 @@ pub async fn check(ledger: &Ledger, projection: Projection) -> Result<(i64, Vec<
                 let a = table_rows(&mut tx, table).await?;
                 let b = table_rows(&mut tx, &format!("{table}{}", fresh.suffix)).await?;
                 if a != b {
-                    let only_live: Vec<_> = a.iter().filter(|r| b.binary_search(r).is_err()).cloned().collect();
-                    let only_rebuilt: Vec<_> = b.iter().filter(|r| a.binary_search(r).is_err()).cloned().collect();
+                    let only_live: Vec<_> = a
+                        .iter()
+                        .filter(|r| b.binary_search(r).is_err())
+                        .cloned()
+                        .collect();
+                    let only_rebuilt: Vec<_> = b
+                        .iter()
+                        .filter(|r| a.binary_search(r).is_err())
+                        .cloned()
+                        .collect();
                     diffs.push(Difference {
                         table: table.to_string(),
                         only_live,

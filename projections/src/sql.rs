@@ -176,16 +176,28 @@ impl Tx {
         }
     }
 
-    pub async fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, ProjectionError> {
+    pub async fn rows(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+    ) -> Result<Vec<Vec<Val>>, ProjectionError> {
         match self {
             Tx::Pg(tx) => {
                 let sql = to_pg(sql);
                 let q = bind_all!(sqlx::query(&sql).persistent(false), params);
-                Ok(q.fetch_all(&mut **tx).await?.iter().map(decode_row).collect())
+                Ok(q.fetch_all(&mut **tx)
+                    .await?
+                    .iter()
+                    .map(decode_row)
+                    .collect())
             }
             Tx::Lite(c) => {
                 let q = bind_all!(sqlx::query(sql), params);
-                Ok(q.fetch_all(&mut **c).await?.iter().map(decode_row).collect())
+                Ok(q.fetch_all(&mut **c)
+                    .await?
+                    .iter()
+                    .map(decode_row)
+                    .collect())
             }
         }
     }

@@ -66,7 +66,9 @@ impl Deltas {
             metric.to_string(),
             key.to_string(),
             text(&place.structure),
-            places::rolled_up_province(place).unwrap_or(place.province).into(),
+            places::rolled_up_province(place)
+                .unwrap_or(place.province)
+                .into(),
             place.district.unwrap_or(0).into(),
             place.commune.into(),
             period.to_string(),
@@ -89,24 +91,44 @@ impl Deltas {
 
 /// What a child adds to the `all` counters as it stands.
 fn child_contribution(c: &Child) -> Vec<(String, String, CommuneRef)> {
-    let Some(place) = c.commune() else { return vec![] };
+    let Some(place) = c.commune() else {
+        return vec![];
+    };
     let mut v: Vec<_> = c
         .active_groups()
         .iter()
         .map(|g| ("children_group".to_string(), g.code().to_string(), place))
         .collect();
-    v.push(("children_household".into(), text(&c.household_status), place));
+    v.push((
+        "children_household".into(),
+        text(&c.household_status),
+        place,
+    ));
     v
 }
 
-const KINDS: [DeadlineKind; 3] = [DeadlineKind::Emergency, DeadlineKind::Plan, DeadlineKind::Approval];
+const KINDS: [DeadlineKind; 3] = [
+    DeadlineKind::Emergency,
+    DeadlineKind::Plan,
+    DeadlineKind::Approval,
+];
 
-fn case_event_counts(d: &mut Deltas, before: &Case, after: &Case, ev: &CaseEvent, event_type: &str) {
+fn case_event_counts(
+    d: &mut Deltas,
+    before: &Case,
+    after: &Case,
+    ev: &CaseEvent,
+    event_type: &str,
+) {
     let at = ev.at();
-    let Some(place) = after.commune.or(before.commune) else { return };
+    let Some(place) = after.commune.or(before.commune) else {
+        return;
+    };
     d.count("step", event_type, &place, at);
     match ev {
-        CaseEvent::IntakeRecorded { harm_types, source, .. } => {
+        CaseEvent::IntakeRecorded {
+            harm_types, source, ..
+        } => {
             d.count("cases_opened", "", &place, at);
             for h in harm_types {
                 d.count("opened_by_harm", &text(h), &place, at);
@@ -114,8 +136,12 @@ fn case_event_counts(d: &mut Deltas, before: &Case, after: &Case, ev: &CaseEvent
             d.count("opened_by_source", &text(source), &place, at);
         }
         CaseEvent::CaseClosed { reason, .. } => d.count("cases_closed", &text(reason), &place, at),
-        CaseEvent::InitialRiskAssessed { overall, .. } => d.count("initial_risk", &text(overall), &place, at),
-        CaseEvent::SpecificRiskAssessed { overall, .. } => d.count("specific_risk", &text(overall), &place, at),
+        CaseEvent::InitialRiskAssessed { overall, .. } => {
+            d.count("initial_risk", &text(overall), &place, at)
+        }
+        CaseEvent::SpecificRiskAssessed { overall, .. } => {
+            d.count("specific_risk", &text(overall), &place, at)
+        }
         _ => {}
     }
     for (kind, met) in deadlines_reached(before, after) {
@@ -126,7 +152,9 @@ fn case_event_counts(d: &mut Deltas, before: &Case, after: &Case, ev: &CaseEvent
 
 /// Deadlines whose step this event did: (kind, met in time).
 pub fn deadlines_reached(before: &Case, after: &Case) -> Vec<(DeadlineKind, bool)> {
-    let Some(deadlines) = after.deadlines else { return vec![] };
+    let Some(deadlines) = after.deadlines else {
+        return vec![];
+    };
     KINDS
         .into_iter()
         .filter(|k| before.deadline_done_at(*k).is_none())
@@ -142,7 +170,10 @@ pub fn deadlines_reached(before: &Case, after: &Case) -> Vec<(DeadlineKind, bool
         .collect()
 }
 
-fn state_rows<A: serde::Serialize>(states: &HashMap<String, A>, touched: &[String]) -> Vec<Vec<Val>> {
+fn state_rows<A: serde::Serialize>(
+    states: &HashMap<String, A>,
+    touched: &[String],
+) -> Vec<Vec<Val>> {
     touched
         .iter()
         .filter_map(|id| {
@@ -155,8 +186,10 @@ fn state_rows<A: serde::Serialize>(states: &HashMap<String, A>, touched: &[Strin
 pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
     let case_table = format!("ps_case_state{s}");
     let child_table = format!("ps_child_state{s}");
-    let mut cases = load_states::<Case>(tx, &case_table, "case_id", &ids_of(events, "Case")).await?;
-    let mut children = load_states::<Child>(tx, &child_table, "child_id", &ids_of(events, "Child")).await?;
+    let mut cases =
+        load_states::<Case>(tx, &case_table, "case_id", &ids_of(events, "Case")).await?;
+    let mut children =
+        load_states::<Child>(tx, &child_table, "child_id", &ids_of(events, "Child")).await?;
     let mut d = Deltas::default();
     let mut touched_cases = Vec::new();
     let mut touched_children = Vec::new();
@@ -194,20 +227,45 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
     touched_cases.dedup();
     touched_children.sort();
     touched_children.dedup();
-    let rows: Vec<Vec<Val>> = d
-        .0
-        .into_iter()
-        // Zero deltas are written too, so live and rebuilt tables have the same rows
-        // whatever the batch boundaries.
-        .map(|((m, k, st, p, di, c, per), n)| {
-            vec![m.into(), k.into(), st.into(), p.into(), di.into(), c.into(), per.into(), n.into()]
-        })
-        .collect();
+    let rows: Vec<Vec<Val>> =
+        d.0.into_iter()
+            // Zero deltas are written too, so live and rebuilt tables have the same rows
+            // whatever the batch boundaries.
+            .map(|((m, k, st, p, di, c, per), n)| {
+                vec![
+                    m.into(),
+                    k.into(),
+                    st.into(),
+                    p.into(),
+                    di.into(),
+                    c.into(),
+                    per.into(),
+                    n.into(),
+                ]
+            })
+            .collect();
     upsert(
         tx,
         &format!("ps_count{s}"),
-        &["metric", "key", "structure", "province", "district", "commune", "period", "count"],
-        &["metric", "key", "structure", "province", "district", "commune", "period"],
+        &[
+            "metric",
+            "key",
+            "structure",
+            "province",
+            "district",
+            "commune",
+            "period",
+            "count",
+        ],
+        &[
+            "metric",
+            "key",
+            "structure",
+            "province",
+            "district",
+            "commune",
+            "period",
+        ],
         "count = t.count + excluded.count",
         &rows,
     )
