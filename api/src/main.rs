@@ -220,7 +220,7 @@ async fn run(command: Command, url: &str) -> anyhow::Result<ExitCode> {
                 signer,
                 std::time::Duration::from_secs(10),
             );
-            hoso_api::server::serve(ledger, listen).await?;
+            hoso_api::server::serve(ledger, listen, Some(hoso_api::log_cli::signer(url)?)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify(args) => hoso_api::log_cli::verify(args, url).await,

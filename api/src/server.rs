@@ -11,7 +11,15 @@ use hoso_ledger::Ledger;
 use serde_json::{json, Value};
 
 pub fn router(ledger: Ledger) -> Router {
-    let api = crate::http::AppState::new(crate::app::App::new(ledger.clone()));
+    router_with_signer(ledger, None)
+}
+
+/// The whole service; with a signer, inspectors can download exports.
+pub fn router_with_signer(ledger: Ledger, signer: Option<hoso_ledger::checkpoint::Signer>) -> Router {
+    let mut api = crate::http::AppState::new(crate::app::App::new(ledger.clone()));
+    if let Some(signer) = signer {
+        api = api.with_signer(signer);
+    }
     Router::new()
         .route("/health", get(health))
         .with_state(ledger)
@@ -34,7 +42,11 @@ async fn health(State(ledger): State<Ledger>) -> (StatusCode, Json<Value>) {
     }
 }
 
-pub async fn serve(ledger: Ledger, listen: SocketAddr) -> std::io::Result<()> {
+pub async fn serve(
+    ledger: Ledger,
+    listen: SocketAddr,
+    signer: Option<hoso_ledger::checkpoint::Signer>,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     // Projections catch up from their checkpoints, then follow new events.
@@ -53,7 +65,7 @@ pub async fn serve(ledger: Ledger, listen: SocketAddr) -> std::io::Result<()> {
     }
     axum::serve(
         listener,
-        router(ledger).into_make_service_with_connect_info::<SocketAddr>(),
+        router_with_signer(ledger, signer).into_make_service_with_connect_info::<SocketAddr>(),
     )
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -13,6 +13,7 @@ pub mod cases;
 pub mod children;
 pub mod db;
 pub mod error;
+pub mod exports;
 pub mod idempotency;
 pub mod json;
 pub mod officers;
@@ -35,11 +36,22 @@ use crate::app::App;
 #[derive(Clone)]
 pub struct AppState {
     pub app: Arc<App>,
+    /// Signs the checkpoint an export is proven against; `None` when the
+    /// server was started without a key (exports then answer 500).
+    pub signer: Option<Arc<hoso_ledger::checkpoint::Signer>>,
 }
 
 impl AppState {
     pub fn new(app: App) -> AppState {
-        AppState { app: Arc::new(app) }
+        AppState {
+            app: Arc::new(app),
+            signer: None,
+        }
+    }
+
+    pub fn with_signer(mut self, signer: hoso_ledger::checkpoint::Signer) -> AppState {
+        self.signer = Some(Arc::new(signer));
+        self
     }
 
     pub fn db(&self) -> &hoso_ledger::Db {
@@ -65,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(officers::routes())
         .merge(reads::routes())
         .merge(access::routes())
+        .merge(exports::routes())
         .merge(openapi::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
@@ -108,6 +121,15 @@ pub async fn serve_on(
     listener: tokio::net::TcpListener,
     ledger: hoso_ledger::Ledger,
 ) -> std::io::Result<()> {
+    serve_on_with(listener, ledger, None).await
+}
+
+/// `serve_on` with a checkpoint signer, so exports can be downloaded.
+pub async fn serve_on_with(
+    listener: tokio::net::TcpListener,
+    ledger: hoso_ledger::Ledger,
+    signer: Option<hoso_ledger::checkpoint::Signer>,
+) -> std::io::Result<()> {
     for p in hoso_projections::Projection::ALL {
         let t = hoso_projections::Target::live(p);
         hoso_projections::runner::ensure(ledger.db(), &t)
@@ -126,7 +148,8 @@ pub async fn serve_on(
     )));
     axum::serve(
         listener,
-        crate::server::router(ledger).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        crate::server::router_with_signer(ledger, signer)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .await
 }

@@ -115,7 +115,7 @@ pub async fn register(
 /// An officer record the signed-in officer may see: themselves; admins and
 /// national inspectors everyone; provincial managers and inspectors the
 /// officers of their province.
-async fn visible_officer(
+pub(crate) async fn visible_officer(
     state: &AppState,
     me: &CurrentOfficer,
     id: &str,

@@ -1,0 +1,487 @@
+//! The web pages for managers, inspectors and commune staff, served at `/` by
+//! `hoso serve`: server-rendered HTML (Vietnamese by default, `?lang=en`
+//! switches and is kept in a cookie), no script needed, every asset compiled
+//! in and served by hoso itself (no external network).
+//!
+//! Architecture invariant: the pages are another face of the JSON API, not a
+//! second implementation. Sign-in issues the same session token as
+//! `POST /api/v1/auth/login`, kept in an HttpOnly, SameSite=Strict cookie and
+//! resolved by the API's own `CurrentOfficer`; commands go through the same
+//! `App` path with the API's validation (`parse_json`, `case_error`); the same
+//! unit rules apply (a case outside the officer's area is 404); reads are
+//! recorded in the access log. POSTs must come from this origin (Origin check).
+
+mod cases;
+mod dashboard;
+mod html;
+mod integrity;
+mod officer;
+mod stats;
+
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use hoso_domain::common::Role;
+use serde::Deserialize;
+
+use crate::http::auth::{self, CurrentOfficer, LoginRequest};
+use crate::http::error::ApiError;
+use crate::http::json::ApiJson;
+use crate::http::AppState;
+use crate::labels::{label, Lang};
+
+pub use html::esc;
+
+const SESSION_COOKIE: &str = "hoso_session";
+const LANG_COOKIE: &str = "hoso_lang";
+
+const CSS: &str = include_str!("../../assets/hoso.css");
+const ICON: &str = include_str!("../../assets/favicon.svg");
+
+/// The pages, to be merged beside `/health` and `/api/v1`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(dashboard::page))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::page))
+        .route("/cases/{id}/act", post(cases::act))
+        .route("/stats", get(stats::page))
+        .route("/stats.csv", get(stats::csv))
+        .route("/officer", get(officer::page))
+        .route("/integrity", get(integrity::page))
+        .route("/integrity/verify-case", post(integrity::verify_case))
+        .route("/integrity/verify-all", post(integrity::verify_all))
+        .route("/integrity/export", get(integrity::export))
+        .route("/assets/hoso.css", get(css))
+        .route("/favicon.svg", get(icon))
+        .route("/favicon.ico", get(icon))
+        .with_state(state)
+}
+
+async fn css() -> Response {
+    asset("text/css; charset=utf-8", CSS)
+}
+
+async fn icon() -> Response {
+    asset("image/svg+xml", ICON)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Vietnamese or English text for the pages' own words (domain codes go
+/// through `labels::label`).
+pub fn tr(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The language of a request: `?lang=` first, then the cookie, else Vietnamese.
+/// The second value is true when `?lang=` chose it (the cookie is then set).
+fn lang_of(parts: &Parts) -> (Lang, bool) {
+    let q = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| v.into_owned());
+    match q.as_deref() {
+        Some("en") => return (Lang::En, true),
+        Some("vi") => return (Lang::Vi, true),
+        _ => {}
+    }
+    match cookie(&parts.headers, LANG_COOKIE) {
+        Some("en") => (Lang::En, false),
+        _ => (Lang::Vi, false),
+    }
+}
+
+/// A page request's language, and the signed-in officer when there is one.
+pub struct Ctx {
+    pub lang: Lang,
+    set_lang: bool,
+    /// Path and query, to come back after sign-in or a language switch.
+    pub here: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let (lang, set_lang) = lang_of(parts);
+        Ok(Ctx {
+            lang,
+            set_lang,
+            here: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+        })
+    }
+}
+
+/// The signed-in officer of a page request (from the session cookie, resolved
+/// exactly as the API resolves a bearer token). Without a valid session the
+/// page redirects to the sign-in page; a POST from another origin is refused.
+pub struct Officer {
+    pub me: CurrentOfficer,
+    pub ctx: Ctx,
+}
+
+pub enum Rejection {
+    SignIn(String),
+    Forbidden,
+    Error(ApiError),
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self {
+            Rejection::SignIn(next) => {
+                let to = format!(
+                    "/login?next={}",
+                    form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                Redirect::to(&to).into_response()
+            }
+            Rejection::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "cross-origin form submissions are refused",
+            )
+                .into_response(),
+            Rejection::Error(e) => e.into_response(),
+        }
+    }
+}
+
+/// True when a POST comes from this very origin (or names none).
+fn same_origin(parts: &Parts) -> bool {
+    let Some(origin) = parts.headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let origin = origin.to_str().unwrap_or("");
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let bare = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .unwrap_or("");
+    !host.is_empty() && bare == host
+}
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|e| match e {});
+        if parts.method == Method::POST && !same_origin(parts) {
+            return Err(Rejection::Forbidden);
+        }
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(Rejection::SignIn(ctx.here));
+        };
+        // The API's own resolution of a bearer token.
+        let mut req = axum::http::Request::builder()
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(())
+            .map_err(|e| Rejection::Error(ApiError::Internal(e.to_string())))?
+            .into_parts()
+            .0;
+        match CurrentOfficer::from_request_parts(&mut req, state).await {
+            Ok(me) => Ok(Officer { me, ctx }),
+            Err(ApiError::Unauthenticated(_)) => Err(Rejection::SignIn(ctx.here)),
+            Err(e) => Err(Rejection::Error(e)),
+        }
+    }
+}
+
+fn lang_cookie(lang: Lang) -> HeaderValue {
+    let v = match lang {
+        Lang::Vi => "vi",
+        Lang::En => "en",
+    };
+    HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={v}; Path=/; Max-Age=31536000; SameSite=Strict"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Which pages an officer's role opens, for the menu.
+fn nav_items(lang: Lang, role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut v = vec![
+        ("/", tr(lang, "Tổng quan", "Dashboard")),
+        ("/cases", tr(lang, "Hồ sơ", "Cases")),
+        ("/stats", tr(lang, "Thống kê", "Statistics")),
+        ("/officer", tr(lang, "Cán bộ", "Officer")),
+    ];
+    if matches!(
+        role,
+        Role::Inspector | Role::Admin | Role::ProvincialManager
+    ) {
+        v.push(("/integrity", tr(lang, "Toàn vẹn dữ liệu", "Integrity")));
+    }
+    v
+}
+
+/// The language switch link: the same page with `lang=` replaced.
+fn switch_href(here: &str, to: &str) -> String {
+    let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let mut q: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k != "lang")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    q.push(("lang".into(), to.into()));
+    let qs = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(q)
+        .finish();
+    format!("{path}?{qs}")
+}
+
+/// A whole page: head, top bar with the menu and the officer, the body.
+pub fn layout(
+    ctx: &Ctx,
+    me: Option<&CurrentOfficer>,
+    active: &str,
+    title: &str,
+    body: &str,
+) -> String {
+    let lang = ctx.lang;
+    let html_lang = tr(lang, "vi", "en");
+    let mut nav = String::new();
+    let mut who = String::new();
+    if let Some(me) = me {
+        for (href, name) in nav_items(lang, me.role()) {
+            let cls = if href == active { " class=\"on\"" } else { "" };
+            nav.push_str(&format!("<a href=\"{href}\"{cls}>{}</a>", esc(name)));
+        }
+        who = format!(
+            "<span class=\"who\"><b>{}</b> · {}</span>\
+             <form method=\"post\" action=\"/logout\" class=\"inline\"><button class=\"link\">{}</button></form>",
+            esc(&me.full_name),
+            esc(&label(lang, me.role().as_str())),
+            tr(lang, "Đăng xuất", "Sign out")
+        );
+    }
+    let switch = match lang {
+        Lang::Vi => format!(
+            "<a class=\"lang\" href=\"{}\" hreflang=\"en\">English</a>",
+            esc(&switch_href(&ctx.here, "en"))
+        ),
+        Lang::En => format!(
+            "<a class=\"lang\" href=\"{}\" hreflang=\"vi\">Tiếng Việt</a>",
+            esc(&switch_href(&ctx.here, "vi"))
+        ),
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · hoso</title><link rel=\"stylesheet\" href=\"/assets/hoso.css\">\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"></head><body>\
+         <header class=\"top\"><a class=\"brand\" href=\"/\">hồ sơ <small>{}</small></a>\
+         <nav>{nav}</nav><div class=\"right\">{who}{switch}</div></header>\
+         <main>{body}</main><footer>{}</footer></body></html>",
+        esc(title),
+        tr(lang, "bảo vệ trẻ em", "child protection"),
+        tr(
+            lang,
+            "Hồ sơ được lưu dưới dạng sự kiện không thể sửa, xóa (chuỗi băm SHA-256). Thông tin của trẻ em được bảo mật (Luật Trẻ em, Điều 21).",
+            "Records are kept as events that cannot be edited or removed (SHA-256 hash chains). Children's information is private (Law on Children, Art. 21)."
+        ),
+    )
+}
+
+/// An HTML answer, setting the language cookie when `?lang=` chose it.
+pub fn html(ctx: &Ctx, status: StatusCode, page: String) -> Response {
+    let mut r = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if ctx.set_lang {
+        r.headers_mut()
+            .append(header::SET_COOKIE, lang_cookie(ctx.lang));
+    }
+    r
+}
+
+/// A page for a failure of a page request (404 for a case outside the area…).
+pub fn error_page(o: &Officer, e: ApiError) -> Response {
+    let lang = o.ctx.lang;
+    let (status, problem) = e.problem();
+    if matches!(e, ApiError::Internal(_)) {
+        tracing::error!(error = %e, "page failed");
+    }
+    let title = match status {
+        StatusCode::NOT_FOUND => tr(lang, "Không tìm thấy", "Not found"),
+        StatusCode::FORBIDDEN => tr(lang, "Không được phép", "Not allowed"),
+        _ => tr(lang, "Có lỗi", "Something went wrong"),
+    };
+    let detail = problem["detail"].as_str().unwrap_or("").to_string();
+    let body = format!(
+        "<h1>{}</h1><div class=\"card\"><p>{}</p><p class=\"muted\">{}</p><p><a href=\"/\">{}</a></p></div>",
+        esc(title),
+        esc(&detail),
+        status.as_u16(),
+        tr(lang, "Về trang tổng quan", "Back to the dashboard")
+    );
+    html(&o.ctx, status, layout(&o.ctx, Some(&o.me), "", title, &body))
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+    failed: Option<String>,
+}
+
+/// Only paths of this site (no `//host`), so sign-in cannot send people away.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+fn login_form(ctx: &Ctx, next: &str, error: Option<&str>, officer_id: &str) -> String {
+    let lang = ctx.lang;
+    let err = error
+        .map(|e| format!("<div class=\"errors\" role=\"alert\">{}</div>", esc(e)))
+        .unwrap_or_default();
+    let body = format!(
+        "<div class=\"login\"><h1>{}</h1><p class=\"muted\">{}</p>{err}\
+         <form method=\"post\" action=\"/login\" class=\"card stack\">\
+         <input type=\"hidden\" name=\"next\" value=\"{}\">\
+         <label>{}<input name=\"officer_id\" autocomplete=\"username\" required value=\"{}\" autofocus></label>\
+         <label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <button type=\"submit\" class=\"primary\">{}</button></form></div>",
+        tr(lang, "Đăng nhập", "Sign in"),
+        tr(
+            lang,
+            "Hệ thống hồ sơ bảo vệ trẻ em. Dùng mã cán bộ và mật khẩu được cấp.",
+            "Child-protection case records. Use the officer id and password you were given."
+        ),
+        esc(next),
+        tr(lang, "Mã cán bộ", "Officer id"),
+        esc(officer_id),
+        tr(lang, "Mật khẩu", "Password"),
+        tr(lang, "Đăng nhập", "Sign in"),
+    );
+    layout(ctx, None, "", tr(lang, "Đăng nhập", "Sign in"), &body)
+}
+
+async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+    let next = safe_next(q.next.as_deref());
+    let err = q.failed.as_ref().map(|_| {
+        tr(
+            ctx.lang,
+            "Mã cán bộ hoặc mật khẩu không đúng.",
+            "Officer id or password is wrong.",
+        )
+    });
+    html(&ctx, StatusCode::OK, login_form(&ctx, &next, err, ""))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    officer_id: String,
+    password: String,
+    next: Option<String>,
+}
+
+fn session_cookie(token: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Signs in with the API's own handler and keeps its token in the cookie.
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.method = Method::POST;
+    parts.headers = headers;
+    if !same_origin(&parts) {
+        return Rejection::Forbidden.into_response();
+    }
+    let next = safe_next(f.next.as_deref());
+    let req = LoginRequest {
+        officer_id: f.officer_id.trim().to_string(),
+        password: f.password,
+    };
+    let officer_id = req.officer_id.clone();
+    match auth::login(State(state), ApiJson(req)).await {
+        Ok(axum::Json(t)) => {
+            let mut r = Redirect::to(&next).into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                session_cookie(&t.token, auth::SESSION_HOURS * 3600),
+            );
+            r
+        }
+        Err(ApiError::Unauthenticated(_)) => html(
+            &ctx,
+            StatusCode::UNAUTHORIZED,
+            login_form(
+                &ctx,
+                &next,
+                Some(tr(
+                    ctx.lang,
+                    "Mã cán bộ hoặc mật khẩu không đúng.",
+                    "Officer id or password is wrong.",
+                )),
+                &officer_id,
+            ),
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Revokes the session token (the API's logout) and clears the cookie.
+async fn logout(State(state): State<AppState>, o: Officer) -> Response {
+    let _ = auth::logout(State(state), o.me).await;
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut()
+        .append(header::SET_COOKIE, session_cookie("", 0));
+    r
+}
