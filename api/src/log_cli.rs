@@ -177,7 +177,15 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
                 from,
                 to,
             };
-            let summary = crate::export::export(&app, &s, &sel, &out, vec![]).await?;
+            let province = sel
+                .place
+                .as_deref()
+                .and_then(hoso_domain::common::Unit::parse_code)
+                .and_then(|u| u.province());
+            let extra =
+                crate::export::projection_csvs(&app.ledger, province, sel.officer.as_deref())
+                    .await?;
+            let summary = crate::export::export(&app, &s, &sel, &out, extra).await?;
             println!(
                 "export: {} events of {} cases into {} ({} bytes), proven against checkpoint #{} of {} events",
                 summary.events,

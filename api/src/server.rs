@@ -15,7 +15,10 @@ pub fn router(ledger: Ledger) -> Router {
 }
 
 /// The whole service; with a signer, inspectors can download exports.
-pub fn router_with_signer(ledger: Ledger, signer: Option<hoso_ledger::checkpoint::Signer>) -> Router {
+pub fn router_with_signer(
+    ledger: Ledger,
+    signer: Option<hoso_ledger::checkpoint::Signer>,
+) -> Router {
     let mut api = crate::http::AppState::new(crate::app::App::new(ledger.clone()));
     if let Some(signer) = signer {
         api = api.with_signer(signer);
@@ -67,8 +70,8 @@ pub async fn serve(
         listener,
         router_with_signer(ledger, signer).into_make_service_with_connect_info::<SocketAddr>(),
     )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

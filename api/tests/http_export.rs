@@ -44,69 +44,136 @@ async fn login(http: &Client, base: &str, id: &str) -> String {
     b["token"].as_str().unwrap().to_string()
 }
 
-both_backends!(inspectors_download_exports_that_verify_offline, |db: TestDb| async move {
-    let app = App::open(&db.url).await.unwrap();
-    hoso_api::demo::load(&app, 14, 2).await.unwrap();
-    let ledger = app.ledger.clone();
-    let state = AppState::new(app);
-    let admin = Actor {
-        officer_id: "admin-x".into(),
-        role: Role::Admin,
-        unit: Unit::National,
-    };
-    officer(&state, &admin, "admin-x", Role::Admin, Unit::National).await;
-    officer(&state, &admin, "tt-national", Role::Inspector, Unit::National).await;
-    officer(&state, &admin, "tt-20", Role::Inspector, Unit::Province { province: 20 }).await;
-    officer(&state, &admin, "so-42", Role::ProvincialManager, Unit::Province { province: 42 }).await;
-    let key_path = std::env::temp_dir().join(format!("hoso_http_export_{}_{}.key", std::process::id(), db.url.len()));
-    let signer = Signer::load_or_generate(&key_path).unwrap();
-    let public = signer.verifier().to_string();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(hoso_api::http::serve_on_with(listener, ledger.clone(), Some(signer)));
-    let base = format!("http://{addr}/api/v1");
-    let http = Client::new();
+both_backends!(
+    inspectors_download_exports_that_verify_offline,
+    |db: TestDb| async move {
+        let app = App::open(&db.url).await.unwrap();
+        hoso_api::demo::load(&app, 14, 2).await.unwrap();
+        let ledger = app.ledger.clone();
+        let state = AppState::new(app);
+        let admin = Actor {
+            officer_id: "admin-x".into(),
+            role: Role::Admin,
+            unit: Unit::National,
+        };
+        officer(&state, &admin, "admin-x", Role::Admin, Unit::National).await;
+        officer(
+            &state,
+            &admin,
+            "tt-national",
+            Role::Inspector,
+            Unit::National,
+        )
+        .await;
+        officer(
+            &state,
+            &admin,
+            "tt-20",
+            Role::Inspector,
+            Unit::Province { province: 20 },
+        )
+        .await;
+        officer(
+            &state,
+            &admin,
+            "so-42",
+            Role::ProvincialManager,
+            Unit::Province { province: 42 },
+        )
+        .await;
+        let key_path = std::env::temp_dir().join(format!(
+            "hoso_http_export_{}_{}.key",
+            std::process::id(),
+            db.url.len()
+        ));
+        let signer = Signer::load_or_generate(&key_path).unwrap();
+        let public = signer.verifier().to_string();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        tokio::spawn(hoso_api::http::serve_on_with(
+            listener,
+            ledger.clone(),
+            Some(signer),
+        ));
+        let base = format!("http://{addr}/api/v1");
+        let http = Client::new();
 
-    let national = login(&http, &base, "tt-national").await;
-    let r = http
+        let national = login(&http, &base, "tt-national").await;
+        let r = http
         .get(format!("{base}/exports?place=province:42&reason=thanh%20tra%20%C4%91%E1%BB%8Bnh%20k%E1%BB%B3"))
         .bearer_auth(&national)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["content-type"], "application/x-tar");
-    let bytes = r.bytes().await.unwrap();
-    let dir = std::env::temp_dir().join(format!("hoso_http_export_{}_{}", std::process::id(), db.url.len()));
-    let _ = std::fs::remove_dir_all(&dir);
-    tar::Archive::new(&bytes[..]).unpack(&dir).unwrap();
-    let bundle = dir.join("bundle");
-    for f in ["events.jsonl", "checkpoint.txt", "manifest.json", "statistics.csv"] {
-        assert!(bundle.join(f).exists(), "{f} in the bundle");
-    }
-    let stats = std::fs::read(bundle.join("statistics.csv")).unwrap();
-    assert!(stats.starts_with("\u{feff}".as_bytes()), "CSV with BOM");
-    // Offline verification with nothing but the bundle and the public key.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .args(["verify-export", bundle.to_str().unwrap(), "--public-key", &public])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/x-tar");
+        let bytes = r.bytes().await.unwrap();
+        let dir = std::env::temp_dir().join(format!(
+            "hoso_http_export_{}_{}",
+            std::process::id(),
+            db.url.len()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        tar::Archive::new(&bytes[..]).unpack(&dir).unwrap();
+        let bundle = dir.join("bundle");
+        for f in [
+            "events.jsonl",
+            "checkpoint.txt",
+            "manifest.json",
+            "statistics.csv",
+        ] {
+            assert!(bundle.join(f).exists(), "{f} in the bundle");
+        }
+        let stats = std::fs::read(bundle.join("statistics.csv")).unwrap();
+        assert!(stats.starts_with("\u{feff}".as_bytes()), "CSV with BOM");
+        // Offline verification with nothing but the bundle and the public key.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+            .args([
+                "verify-export",
+                bundle.to_str().unwrap(),
+                "--public-key",
+                &public,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
 
-    // A provincial inspector: their province only, and they must name something.
-    let tt20 = login(&http, &base, "tt-20").await;
-    let status = |token: String, q: &'static str| {
-        let http = http.clone();
-        let base = base.clone();
-        async move { http.get(format!("{base}/exports?{q}")).bearer_auth(token).send().await.unwrap().status() }
-    };
-    assert_eq!(status(tt20.clone(), "place=province:42").await, StatusCode::NOT_FOUND);
-    assert_eq!(status(tt20.clone(), "").await, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(status(tt20, "place=province:20").await, StatusCode::OK);
-    // Other roles may not export.
-    let manager = login(&http, &base, "so-42").await;
-    assert_eq!(status(manager, "place=province:42").await, StatusCode::FORBIDDEN);
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_file(&key_path);
-    db.drop_db().await;
-});
+        // A provincial inspector: their province only, and they must name something.
+        let tt20 = login(&http, &base, "tt-20").await;
+        let status = |token: String, q: &'static str| {
+            let http = http.clone();
+            let base = base.clone();
+            async move {
+                http.get(format!("{base}/exports?{q}"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        assert_eq!(
+            status(tt20.clone(), "place=province:42").await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            status(tt20.clone(), "").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(status(tt20, "place=province:20").await, StatusCode::OK);
+        // Other roles may not export.
+        let manager = login(&http, &base, "so-42").await;
+        assert_eq!(
+            status(manager, "place=province:42").await,
+            StatusCode::FORBIDDEN
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_file(&key_path);
+        db.drop_db().await;
+    }
+);

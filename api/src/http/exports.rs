@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use hoso_domain::common::{Role, Unit};
-use hoso_projections::read::{self, PeriodKind, StatsQuery};
 use serde::Deserialize;
 
 use super::access::{self, ReadContext};
@@ -20,7 +19,7 @@ use super::error::ApiError;
 use super::json::ApiQuery;
 use super::officers::visible_officer;
 use super::AppState;
-use crate::export::{self, ExtraFile, Selection};
+use crate::export::{self, Selection};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -39,27 +38,6 @@ pub struct ExportParams {
     pub reason: Option<String>,
 }
 
-const BOM: &str = "\u{feff}";
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut out = String::from(BOM);
-    out.push_str(&header.join(","));
-    out.push_str("\r\n");
-    for r in rows {
-        out.push_str(&r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    out.into_bytes()
-}
-
 /// The province a unit code lies in, if it is a real unit code.
 fn unit_province(code: &str) -> Option<Option<u32>> {
     Unit::parse_code(code).map(|u| u.province())
@@ -76,7 +54,10 @@ pub async fn export_bundle(
     ctx: ReadContext,
     ApiQuery(p): ApiQuery<ExportParams>,
 ) -> Result<Response, ApiError> {
-    me.require(&[Role::Inspector, Role::Admin], "download compliance exports")?;
+    me.require(
+        &[Role::Inspector, Role::Admin],
+        "download compliance exports",
+    )?;
     let signer = state
         .signer
         .clone()
@@ -116,71 +97,15 @@ pub async fn export_bundle(
         to: p.to.clone(),
     };
     // Spreadsheets from the projections, for the same area.
-    let ledger = &state.app.ledger;
-    let mut extra = Vec::new();
-    crate::report::refresh(ledger, hoso_projections::Projection::Statistics)
+    let province = p
+        .place
+        .as_deref()
+        .and_then(unit_province)
+        .flatten()
+        .or(area);
+    let extra = export::projection_csvs(&state.app.ledger, province, p.officer.as_deref())
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let province = p.place.as_deref().and_then(unit_province).flatten().or(area);
-    let stats = read::statistics(
-        state.db(),
-        &StatsQuery {
-            metric: None,
-            province,
-            commune: None,
-            district: None,
-            period: PeriodKind::Month,
-            from: None,
-            to: None,
-            by_commune: false,
-        },
-    )
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    extra.push(ExtraFile {
-        name: "statistics.csv".into(),
-        bytes: csv(
-            &["metric", "key", "province", "period", "count"],
-            stats.iter().map(|r| {
-                vec![
-                    r.metric.clone(),
-                    r.key.clone(),
-                    r.province.to_string(),
-                    r.period.clone(),
-                    r.count.to_string(),
-                ]
-            }),
-        ),
-    });
-    if let Some(id) = &p.officer {
-        crate::report::refresh(ledger, hoso_projections::Projection::OfficerHistory)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        if let Some(h) = read::officer_history(state.db(), id, None, None)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
-        {
-            extra.push(ExtraFile {
-                name: "officer-history.csv".into(),
-                bytes: csv(
-                    &["position", "recorded_at", "at", "role", "unit", "record_type", "record_id", "sequence", "event_type"],
-                    h.events.iter().map(|e| {
-                        vec![
-                            e.position.to_string(),
-                            e.recorded_at.clone(),
-                            e.at.clone().unwrap_or_default(),
-                            e.role.clone(),
-                            e.unit.clone(),
-                            e.aggregate_type.clone(),
-                            e.aggregate_id.clone(),
-                            e.sequence.to_string(),
-                            e.event_type.clone(),
-                        ]
-                    }),
-                ),
-            });
-        }
-    }
     let dir: PathBuf = std::env::temp_dir().join(format!("hoso-export-{}", uuid::Uuid::new_v4()));
     let result = async {
         let summary = export::export(&state.app, &signer, &sel, &dir, extra)
@@ -210,7 +135,10 @@ pub async fn export_bundle(
             (header::CONTENT_TYPE, "application/x-tar".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"hoso-export-{}.tar\"", subject.replace([':', '"'], "-")),
+                format!(
+                    "attachment; filename=\"hoso-export-{}.tar\"",
+                    subject.replace([':', '"'], "-")
+                ),
             ),
         ],
         bytes,
