@@ -48,6 +48,7 @@ impl Modify for Bearer {
         super::officers::history,
         super::reads::stats,
         super::access::list,
+        super::exports::export_bundle,
     ),
     components(schemas(super::error::Problem, super::error::FieldError))
 )]
