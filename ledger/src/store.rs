@@ -76,6 +76,14 @@ impl Db {
         }
     }
 
+    /// True once `close` was called: followers stop then.
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Db::Postgres(p) => p.is_closed(),
+            Db::Sqlite(p) => p.is_closed(),
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Postgres(p) => p.close().await,

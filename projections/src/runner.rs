@@ -242,12 +242,26 @@ pub async fn follow(ledger: Ledger) {
         },
         Db::Sqlite(_) => None,
     };
+    let mut failures: u32 = 0;
     loop {
+        if ledger.db().is_closed() {
+            return;
+        }
+        let mut failed = false;
         for t in &targets {
             if let Err(e) = catch_up(&ledger, t, None).await {
+                failed = true;
                 tracing::error!(error = %e, projection = t.projection.name(), "projection step failed; will retry");
             }
         }
+        if failed {
+            // Back off (up to 30 s) instead of hammering a database in trouble.
+            failures = failures.saturating_add(1);
+            let wait = Duration::from_millis(250u64.saturating_mul(1 << failures.min(7)));
+            tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
+            continue;
+        }
+        failures = 0;
         let remote = async {
             match listener.as_mut() {
                 Some(l) => {
