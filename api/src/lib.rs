@@ -16,3 +16,4 @@ pub mod log_cli;
 pub mod report;
 pub mod server;
 pub mod signing;
+pub mod web;

@@ -26,6 +26,7 @@ pub fn router_with_signer(
     Router::new()
         .route("/health", get(health))
         .with_state(ledger)
+        .merge(crate::web::router(api.clone()))
         .merge(crate::http::router(api))
 }
 

@@ -359,7 +359,11 @@ pub fn error_page(o: &Officer, e: ApiError) -> Response {
         status.as_u16(),
         tr(lang, "Về trang tổng quan", "Back to the dashboard")
     );
-    html(&o.ctx, status, layout(&o.ctx, Some(&o.me), "", title, &body))
+    html(
+        &o.ctx,
+        status,
+        layout(&o.ctx, Some(&o.me), "", title, &body),
+    )
 }
 
 #[derive(Deserialize)]
@@ -371,9 +375,7 @@ struct NextQuery {
 /// Only paths of this site (no `//host`), so sign-in cannot send people away.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => {
-            n.to_string()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
         _ => "/".to_string(),
     }
 }
