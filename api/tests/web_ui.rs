@@ -394,6 +394,26 @@ both_backends!(web_pages_over_http, |db: TestDb| async move {
     assert!(page.contains("Đánh giá nguy cơ ban đầu"));
     assert!(page.contains("Lê Văn Đức") || page.contains("ct-1"));
 
+    // The same form sent twice (a double click) records the note once.
+    let events_before = site_case_events(&site, &id).await;
+    for _ in 0..2 {
+        let (s, page, _) = site
+            .post(
+                &worker,
+                &format!("/cases/{id}/act"),
+                &[
+                    ("type", "add_note"),
+                    ("form_key", "0c7d5a1e-double-click"),
+                    ("kind", "note"),
+                    ("text", "Gọi điện cho gia đình."),
+                ],
+                &origin,
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+    }
+    assert_eq!(site_case_events(&site, &id).await, events_before + 1);
+
     // Statistics CSV: UTF-8 with BOM.
     let r = site
         .http
@@ -801,4 +821,8 @@ async fn web_in_headless_chromium() {
     let db = TestDb::new(Backend::Sqlite).await.expect("SQLite");
     run_in_browser(&db).await;
     db.drop_db().await;
+}
+
+async fn site_case_events(site: &Site, id: &str) -> usize {
+    site.ledger.events_of("Case", id, 0).await.unwrap().len()
 }

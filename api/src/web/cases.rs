@@ -943,12 +943,14 @@ fn forms_html(
         out.push_str(&format!(
             "<details class=\"form\" id=\"form-{kind}\"{open}><summary>{}</summary>{errors}\
              <form method=\"post\" action=\"/cases/{}/act\" class=\"grid-form\">\
-             <input type=\"hidden\" name=\"type\" value=\"{kind}\">{fields}\
+             <input type=\"hidden\" name=\"type\" value=\"{kind}\">\
+             <input type=\"hidden\" name=\"form_key\" value=\"{form_key}\">{fields}\
              <div class=\"actions\"><button type=\"submit\" class=\"primary\">{}</button></div></form></details>",
             esc(&label(lang, s.event)),
             esc(case_id),
             tr(lang, "Ghi nhận", "Record"),
             kind = s.kind,
+            form_key = uuid::Uuid::new_v4(),
             open = if open { " open" } else { "" },
         ));
     }
@@ -1060,6 +1062,32 @@ pub async fn act(
     if let Err(e) = visible_case(&state, &o.me, &id).await {
         return error_page(&o, e);
     }
+    // Each rendered form carries a fresh key: a second submission of the same
+    // form (a double click, a reload) records nothing twice.
+    let form_key = values
+        .get("form_key")
+        .and_then(|v| v.first())
+        .filter(|k| !k.is_empty() && k.len() <= 64)
+        .map(|k| format!("web-form:{k}"));
+    if let Some(key) = &form_key {
+        let claimed = crate::http::db::exec(
+            state.db(),
+            "INSERT INTO idempotency (officer_id, key, request_hash, status, response, created_at) \
+             VALUES (?, ?, ?, 200, '{}', ?) ON CONFLICT (officer_id, key) DO NOTHING",
+            &[
+                o.me.actor.officer_id.as_str().into(),
+                key.as_str().into(),
+                id.as_str().into(),
+                crate::http::db::ts(now()).into(),
+            ],
+        )
+        .await;
+        match claimed {
+            Ok(0) => return Redirect::to(&format!("/cases/{}#timeline", esc(&id))).into_response(),
+            Ok(_) => {}
+            Err(e) => return error_page(&o, e),
+        }
+    }
     let json = action_json(spec, &values);
     let result = async {
         let bytes = serde_json::to_vec(&json).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -1084,8 +1112,19 @@ pub async fn act(
         Ok(()) => {
             Redirect::to(&format!("/cases/{}?done={kind}#timeline", esc(&id))).into_response()
         }
-        Err(ApiError::Internal(e)) => error_page(&o, ApiError::Internal(e)),
         Err(e) => {
+            // Refused: the same form may be corrected and sent again.
+            if let Some(key) = &form_key {
+                let _ = crate::http::db::exec(
+                    state.db(),
+                    "DELETE FROM idempotency WHERE officer_id = ? AND key = ?",
+                    &[o.me.actor.officer_id.as_str().into(), key.as_str().into()],
+                )
+                .await;
+            }
+            if let ApiError::Internal(e) = e {
+                return error_page(&o, ApiError::Internal(e));
+            }
             let (status, problem) = e.problem();
             let failed = Failed {
                 kind,
