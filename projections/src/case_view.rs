@@ -66,7 +66,8 @@ pub const DDL: &[&str] = &[
     )",
 ];
 
-fn enum_text<T: serde::Serialize>(v: &T) -> String {
+/// A unit enum's serde name (`violence`, `hotline_111`, `2025`), as stored.
+pub fn enum_text<T: serde::Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),

@@ -23,7 +23,7 @@ use hoso_domain::child::Child;
 use hoso_domain::common::CommuneRef;
 use hoso_domain::places;
 
-use crate::case_view::{ids_of, kind_name, load_states};
+use crate::case_view::{enum_text as text, ids_of, kind_name, load_states};
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
 use crate::sql::{upsert, Tx, Val};
@@ -51,14 +51,6 @@ type CountKey = (String, String, String, i64, i64, i64, String);
 
 #[derive(Default)]
 struct Deltas(BTreeMap<CountKey, i64>);
-
-fn text<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
-}
 
 impl Deltas {
     fn add(&mut self, metric: &str, key: &str, place: &CommuneRef, period: &str, n: i64) {
