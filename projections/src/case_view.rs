@@ -224,9 +224,15 @@ pub async fn load_states<A: Aggregate>(
         let params: Vec<Val> = chunk.iter().map(|i| Val::Text(i.clone())).collect();
         for row in tx.rows(&sql, &params).await? {
             if let (Some(id), Some(state)) = (row[0].as_str(), row[1].as_str()) {
-                if let Ok(a) = serde_json::from_str::<A>(state) {
-                    out.insert(id.to_string(), a);
-                }
+                // A state that no longer decodes must stop the projection (and be
+                // fixed by a rebuild), never silently restart from empty.
+                let a =
+                    serde_json::from_str::<A>(state).map_err(|source| ProjectionError::Decode {
+                        position: 0,
+                        event_type: format!("stored {} state of {id}", A::TYPE),
+                        source,
+                    })?;
+                out.insert(id.to_string(), a);
             }
         }
     }

@@ -89,7 +89,13 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
                 officers.insert(
                     id.to_string(),
                     OfficerRow {
-                        officer: serde_json::from_str(state).unwrap_or_default(),
+                        officer: serde_json::from_str(state).map_err(|source| {
+                            ProjectionError::Decode {
+                                position: 0,
+                                event_type: format!("stored Officer state of {id}"),
+                                source,
+                            }
+                        })?,
                         met: row[2].as_i64().unwrap_or(0),
                         missed: row[3].as_i64().unwrap_or(0),
                     },
