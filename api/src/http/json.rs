@@ -78,6 +78,97 @@ fn join_path(path: &str, field: Option<String>) -> String {
     }
 }
 
+/// What serde says it found, as a test on JSON values: `string "yes"`,
+/// `integer `5``, `boolean `true``, `floating point `1.5``, `null`, `map`,
+/// `sequence`, or an unknown variant's name.
+/// A test on one JSON value.
+type Matcher = Box<dyn Fn(&serde_json::Value) -> bool>;
+
+fn unexpected_matcher(message: &str) -> Option<Matcher> {
+    use serde_json::Value;
+    let found = if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let name = rest.split('`').next()?.to_string();
+        return Some(Box::new(move |v: &Value| v.as_str() == Some(name.as_str())));
+    } else {
+        message
+            .strip_prefix("invalid type: ")
+            .or_else(|| message.strip_prefix("invalid value: "))?
+            .split(", expected")
+            .next()?
+    };
+    let quoted = |prefix: &str, open: char, close: char| -> Option<String> {
+        let rest = found.strip_prefix(prefix)?.trim_start();
+        let rest = rest.strip_prefix(open)?;
+        Some(rest[..rest.rfind(close)?].to_string())
+    };
+    if let Some(text) = quoted("string", '"', '"') {
+        return Some(Box::new(move |v: &Value| v.as_str() == Some(text.as_str())));
+    }
+    if let Some(n) = quoted("integer", '`', '`') {
+        return Some(Box::new(move |v: &Value| {
+            v.is_number() && *v.to_string() == *n
+        }));
+    }
+    if let Some(b) = quoted("boolean", '`', '`') {
+        return Some(Box::new(move |v: &Value| {
+            v.as_bool().map(|x| x.to_string()) == Some(b.clone())
+        }));
+    }
+    if let Some(f) = quoted("floating point", '`', '`') {
+        let f: f64 = f.parse().ok()?;
+        return Some(Box::new(move |v: &Value| {
+            v.as_f64() == Some(f) && !v.is_i64() && !v.is_u64()
+        }));
+    }
+    match found {
+        "null" | "unit value" => Some(Box::new(|v: &Value| v.is_null())),
+        "map" => Some(Box::new(|v: &Value| v.is_object())),
+        "sequence" => Some(Box::new(|v: &Value| v.is_array())),
+        _ => None,
+    }
+}
+
+/// The path of the only value in the document that the error message names,
+/// if there is exactly one (never the document itself).
+fn locate_unexpected(bytes: &[u8], message: &str) -> Option<String> {
+    fn walk(
+        v: &serde_json::Value,
+        path: String,
+        test: &dyn Fn(&serde_json::Value) -> bool,
+        out: &mut Vec<String>,
+    ) {
+        if !path.is_empty() && test(v) {
+            out.push(path.clone());
+        }
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(x, p, test, out);
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, format!("{path}[{i}]"), test, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let test = unexpected_matcher(message)?;
+    let doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let mut found = Vec::new();
+    walk(&doc, String::new(), test.as_ref(), &mut found);
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
 /// Parses a JSON document into `T`, naming the failing field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -91,7 +182,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 serde_json::error::Category::Data => {
                     let field = join_path(&path, field_in_message(&message));
                     let field = if field.is_empty() {
-                        "body".to_string()
+                        // Inside internally tagged enums serde loses the path: find
+                        // the one value the message complains about.
+                        locate_unexpected(bytes, &message).unwrap_or_else(|| "body".to_string())
                     } else {
                         field
                     };
@@ -138,5 +231,38 @@ where
                     errors: vec![FieldError::new(field, message)],
                 }
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hoso_domain::case::CaseAction;
+
+    fn field_of(body: &str) -> String {
+        match parse_json::<CaseAction>(body.as_bytes()) {
+            Err(ApiError::Invalid { errors, .. }) => errors[0].field.clone(),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_types_inside_tagged_actions_name_their_field() {
+        assert_eq!(
+            field_of(r#"{"type":"record_fact_check","confirmed":"yes","findings":"x"}"#),
+            "confirmed"
+        );
+        assert_eq!(
+            field_of(r#"{"type":"record_fact_check","confirmed":true,"findings":5}"#),
+            "findings"
+        );
+        assert_eq!(
+            field_of(r#"{"type":"record_fact_chek","confirmed":true}"#),
+            "type"
+        );
+        assert_eq!(
+            field_of(r#"{"type":"record_fact_check","confirmed":true,"findings":"x","actor":{}}"#),
+            "actor"
+        );
     }
 }
