@@ -8,6 +8,34 @@ pub enum Lang {
     En,
 }
 
+/// `02/03/2026 09:00` (vi) or `2026-03-02 09:00` (en), Vietnam time.
+pub fn when(t: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let l = t.with_timezone(&hoso_domain::calendar::VN_OFFSET);
+    match lang {
+        Lang::Vi => l.format("%d/%m/%Y %H:%M").to_string(),
+        Lang::En => l.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+/// `when` of an RFC 3339 text; the text itself when it does not parse.
+pub fn when_text(t: Option<&str>, lang: Lang) -> String {
+    match t {
+        None => String::new(),
+        Some(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| when(t.with_timezone(&chrono::Utc), lang))
+            .unwrap_or_else(|_| s.to_string()),
+    }
+}
+
+/// Today's province name of a code (`Hà Tĩnh`), or the code itself.
+pub fn province_name(code: i64) -> String {
+    u32::try_from(code)
+        .ok()
+        .and_then(|c| hoso_domain::places::current().province(c))
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
 /// (code, Vietnamese, English)
 const LABELS: &[(&str, &str, &str)] = &[
     // statuses

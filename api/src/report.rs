@@ -2,40 +2,17 @@
 //! readable tables, in Vietnamese or English. Each first brings the projection
 //! it reads up to date with the store.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use hoso_domain::case::DeadlineKind;
 use hoso_domain::places;
 use hoso_ledger::Ledger;
+use hoso_projections::case_view::enum_text;
 use hoso_projections::history::case_as_of;
 use hoso_projections::read::{self, PeriodKind, StatsQuery};
 use hoso_projections::runner::{catch_up, ensure, Target};
 use hoso_projections::{Projection, ProjectionError};
 
-use crate::labels::{label, table, Lang};
-
-fn local(t: DateTime<Utc>, lang: Lang) -> String {
-    let tz =
-        FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
-    let l = t.with_timezone(&tz);
-    match lang {
-        Lang::Vi => l.format("%d/%m/%Y %H:%M").to_string(),
-        Lang::En => l.format("%Y-%m-%d %H:%M").to_string(),
-    }
-}
-
-fn local_text(t: Option<&str>, lang: Lang) -> String {
-    t.and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| local(t.with_timezone(&Utc), lang))
-        .unwrap_or_default()
-}
-
-fn province_name(code: i64) -> String {
-    u32::try_from(code)
-        .ok()
-        .and_then(|c| places::current().province(c))
-        .map(|p| p.name.clone())
-        .unwrap_or_else(|| code.to_string())
-}
+use crate::labels::{label, province_name, table, when as local, when_text, Lang};
 
 /// `commune:42:18070` → `Xã …, Hà Tĩnh`; `province:42` → `Hà Tĩnh`.
 fn unit_label(code: &str, lang: Lang) -> String {
@@ -135,13 +112,12 @@ pub async fn case_show(
         "h.place",
         s.commune.map(|r| places::label(&r)).unwrap_or_default(),
     );
-    let text = |v: serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
     field(
         &mut out,
         "h.harm",
         s.harm_types
             .iter()
-            .map(|h| label(lang, &text(serde_json::to_value(h).unwrap_or_default())))
+            .map(|h| label(lang, &enum_text(h)))
             .collect::<Vec<_>>()
             .join(", "),
     );
@@ -149,7 +125,7 @@ pub async fn case_show(
         &mut out,
         "h.risk",
         s.overall_risk
-            .map(|r| label(lang, &text(serde_json::to_value(r).unwrap_or_default())))
+            .map(|r| label(lang, &enum_text(&r)))
             .unwrap_or_default(),
     );
     field(
@@ -309,7 +285,7 @@ pub async fn officer_history(
         .iter()
         .map(|e| {
             vec![
-                local_text(Some(&e.recorded_at), lang),
+                when_text(Some(&e.recorded_at), lang),
                 label(lang, &e.role),
                 format!("{} {}", e.aggregate_type, e.aggregate_id),
                 e.sequence.to_string(),

@@ -90,13 +90,7 @@ pub fn commune_name(
     format!("{c}")
 }
 
-pub fn province_name(code: i64) -> String {
-    u32::try_from(code)
-        .ok()
-        .and_then(|c| places::current().province(c))
-        .map(|p| p.name.clone())
-        .unwrap_or_else(|| code.to_string())
-}
+pub use crate::labels::province_name;
 
 /// Narrows a case filter to the officer's area, as the API's case list does.
 /// `None`: the filter asks for another area (nothing to show).

@@ -3,8 +3,6 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 
-use crate::labels::Lang;
-
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -21,28 +19,11 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+pub use crate::labels::{when, when_text};
+
 /// Vietnam time (UTC+7; no daylight saving).
 pub fn vn() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("UTC+7")
-}
-
-/// `02/03/2026 09:00` (vi) or `2026-03-02 09:00` (en), Vietnam time.
-pub fn when(t: DateTime<Utc>, lang: Lang) -> String {
-    let l = t.with_timezone(&vn());
-    match lang {
-        Lang::Vi => l.format("%d/%m/%Y %H:%M").to_string(),
-        Lang::En => l.format("%Y-%m-%d %H:%M").to_string(),
-    }
-}
-
-/// `when` of an RFC 3339 text; the text itself when it does not parse.
-pub fn when_text(t: Option<&str>, lang: Lang) -> String {
-    match t {
-        None => String::new(),
-        Some(s) => DateTime::parse_from_rfc3339(s)
-            .map(|t| when(t.with_timezone(&Utc), lang))
-            .unwrap_or_else(|_| s.to_string()),
-    }
+    hoso_domain::calendar::VN_OFFSET
 }
 
 /// The value of an `<input type="datetime-local">` for `t`, Vietnam time.
@@ -222,6 +203,7 @@ pub fn bar_list(items: &[(String, i64)], class: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labels::Lang;
 
     #[test]
     fn escapes_markup_and_reads_local_times() {
