@@ -8,7 +8,7 @@ use hoso_domain::places;
 use hoso_ledger::Ledger;
 use hoso_projections::case_view::enum_text;
 use hoso_projections::history::case_as_of;
-use hoso_projections::read::{self, PeriodKind, StatsQuery};
+use hoso_projections::read::{self, StatsQuery};
 use hoso_projections::runner::{catch_up, ensure, Target};
 use hoso_projections::{Projection, ProjectionError};
 
@@ -78,7 +78,6 @@ pub async fn stats(ledger: &Ledger, q: &StatsQuery, lang: Lang) -> Result<String
     if body.is_empty() {
         return Ok(label(lang, "w.none"));
     }
-    let _ = PeriodKind::Now;
     Ok(table(&headers, &body))
 }
 

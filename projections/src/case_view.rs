@@ -15,7 +15,7 @@ use hoso_domain::places;
 
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
-use crate::sql::{ts, upsert, Tx, Val};
+use crate::sql::{upsert, Tx, Val};
 
 pub const TABLES: &[&str] = &["pv_case", "pv_child"];
 
@@ -363,6 +363,5 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
         &rows,
     )
     .await?;
-    let _ = ts;
     Ok(())
 }
