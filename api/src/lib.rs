@@ -1,19 +1,14 @@
-//! The `hoso` program: command line, HTTP service, sample data and benchmarks.
+//! hoso's two faces over HTTP, one service behind them: the JSON API under
+//! `/api/v1` (`http`) and the Vietnamese web pages at `/` (`web`), started
+//! together by `server::start` (the one start-up path of `hoso serve` and of
+//! every test). Labels for people (`labels`) are shared with the command line.
 //!
-//! Architecture invariant: this is the edge. Only this crate knows HTTP, the
-//! command line and the wall clock; it turns them into domain commands with the
-//! actor and time as values, and hands them to cqrs-es over the ledger.
+//! Architecture invariant: this crate knows HTTP, JSON shapes and HTML; it
+//! holds no rule and no SQL. Every handler and page parses its input, calls
+//! one `hoso_service` function with the signed-in officer and renders the
+//! answer.
 
-pub mod app;
-pub mod bench;
-pub mod bench_log;
-pub mod bench_projections;
-pub mod demo;
-pub mod export;
 pub mod http;
 pub mod labels;
-pub mod log_cli;
-pub mod report;
 pub mod server;
-pub mod signing;
 pub mod web;

@@ -1,33 +1,54 @@
-//! The HTTP service: `/health`, which also proves the store answers, and the
-//! JSON API under `/api/v1` (`crate::http`).
+//! Starting the service: the one path by which `hoso serve` and every test
+//! bring up HTTP. `start` creates the projections' tables, follows the store
+//! with them, issues checkpoints while the log grows, and serves `/health`,
+//! the web pages and the JSON API on the listener until `shutdown` or drop.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use hoso_ledger::checkpoint::Signer;
 use hoso_ledger::Ledger;
+use hoso_service::{App, Service};
 use serde_json::{json, Value};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
-pub fn router(ledger: Ledger) -> Router {
-    router_with_signer(ledger, None)
+use crate::http::AppState;
+
+/// How to run the service.
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Signs checkpoints and exports; without it exports are refused.
+    pub signer: Option<Signer>,
+    /// Issue a checkpoint this often while the log grows (with a signer).
+    pub checkpoint_every: Option<Duration>,
 }
 
-/// The whole service; with a signer, inspectors can download exports.
-pub fn router_with_signer(
-    ledger: Ledger,
-    signer: Option<hoso_ledger::checkpoint::Signer>,
-) -> Router {
-    let mut api = crate::http::AppState::new(crate::app::App::new(ledger.clone()));
-    if let Some(signer) = signer {
-        api = api.with_signer(signer);
+impl Config {
+    /// 127.0.0.1 on a free port, no key: what most tests need.
+    pub fn local() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            signer: None,
+            checkpoint_every: None,
+        }
     }
-    Router::new()
+}
+
+/// The whole router: `/health`, the pages at `/` and the API at `/api/v1`.
+pub fn router(state: AppState) -> Router {
+    let health = Router::new()
         .route("/health", get(health))
-        .with_state(ledger)
-        .merge(crate::web::router(api.clone()))
-        .merge(crate::http::router(api))
+        .with_state(state.svc.ledger().clone());
+    crate::http::traced(
+        health
+            .merge(crate::web::router(state.clone()))
+            .merge(crate::http::router(state)),
+    )
 }
 
 async fn health(State(ledger): State<Ledger>) -> (StatusCode, Json<Value>) {
@@ -46,33 +67,91 @@ async fn health(State(ledger): State<Ledger>) -> (StatusCode, Json<Value>) {
     }
 }
 
-pub async fn serve(
-    ledger: Ledger,
-    listen: SocketAddr,
-    signer: Option<hoso_ledger::checkpoint::Signer>,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    let addr = listener.local_addr()?;
-    // Projections catch up from their checkpoints, then follow new events.
-    tokio::spawn(hoso_projections::runner::follow(ledger.clone()));
-    tracing::info!(%addr, backend = ledger.backend(), "hoso is listening");
-    println!(
-        "hoso is listening on http://{addr} ({} store)",
-        ledger.backend()
-    );
-    let state = crate::http::AppState::new(crate::app::App::new(ledger.clone()));
-    if let Some(hint) = crate::http::admin::first_start_hint(&state).await {
-        // Not println!: stdout may be a closed pipe, which must not stop the server.
-        use std::io::Write;
-        let _ = writeln!(std::io::stdout(), "{hint}");
-        tracing::warn!("no administrator account yet: see `hoso admin create-officer --help`");
+/// A running service.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub svc: Service,
+    serving: Option<JoinHandle<std::io::Result<()>>>,
+    stop: Option<oneshot::Sender<()>>,
+    background: Vec<JoinHandle<()>>,
+}
+
+/// Starts serving `ledger` as `config` says.
+pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
+    for p in hoso_projections::Projection::ALL {
+        let t = hoso_projections::Target::live(p);
+        hoso_projections::runner::ensure(ledger.db(), &t)
+            .await
+            .map_err(std::io::Error::other)?;
     }
-    axum::serve(
-        listener,
-        router_with_signer(ledger, signer).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+    let mut svc = Service::new(App::new(ledger.clone()));
+    if let Some(signer) = config.signer {
+        svc = svc.with_signer(signer);
+    }
+    let mut background = vec![tokio::spawn(hoso_projections::runner::follow(
+        ledger.clone(),
+    ))];
+    if let (Some(signer), Some(every)) = (svc.signer.clone(), config.checkpoint_every) {
+        background.push(hoso_service::signing::spawn_checkpointer(
+            ledger.clone(),
+            signer,
+            every,
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = router(AppState::new(svc.clone()));
+    let serving = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    tracing::info!(%addr, backend = ledger.backend(), "hoso is listening");
+    Ok(Server {
+        addr,
+        svc,
+        serving: Some(serving),
+        stop: Some(stop),
+        background,
     })
-    .await
+}
+
+impl Server {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets the requests in flight finish, then stops the
+    /// background tasks.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let result = match self.serving.take() {
+            Some(task) => task.await.map_err(std::io::Error::other)?,
+            None => Ok(()),
+        };
+        for t in self.background.drain(..) {
+            t.abort();
+        }
+        result
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(t) = self.serving.take() {
+            t.abort();
+        }
+        for t in self.background.drain(..) {
+            t.abort();
+        }
+    }
 }

@@ -3,16 +3,13 @@
 //! one case, problem+json for bad input with nothing stored, idempotency and
 //! the access log.
 
-use std::net::SocketAddr;
-
 use chrono::{Duration, Utc};
-use hoso_api::app::App;
-use hoso_api::http::officers::{create, NewOfficer};
-use hoso_api::http::AppState;
+use hoso_api::server::{start, Config, Server};
 use hoso_domain::common::{Actor, Role, Unit};
 use hoso_domain::places;
 use hoso_ledger::Ledger;
 use hoso_projections::Projection;
+use hoso_service::officers::{create, NewOfficer};
 use hoso_tests::{both_backends, TestDb};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
@@ -23,6 +20,7 @@ struct Api {
     base: String,
     http: Client,
     ledger: Ledger,
+    _server: Server,
 }
 
 fn communes() -> (u32, u32) {
@@ -32,16 +30,16 @@ fn communes() -> (u32, u32) {
 
 async fn spawn(db: &TestDb) -> Api {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    let app = App::open(&db.url).await.unwrap();
-    let ledger = app.ledger.clone();
-    let state = AppState::new(app);
+    let ledger = Ledger::open(&db.url).await.unwrap();
+    let server = start(ledger.clone(), Config::local()).await.unwrap();
+    let state = &server.svc;
     let admin = Actor {
         officer_id: "admin-1".into(),
         role: Role::Admin,
         unit: Unit::National,
     };
     create(
-        &state,
+        state,
         &admin,
         NewOfficer {
             id: Some("admin-1".into()),
@@ -54,13 +52,11 @@ async fn spawn(db: &TestDb) -> Api {
     )
     .await
     .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(hoso_api::http::serve_on(listener, ledger.clone()));
     Api {
-        base: format!("http://{addr}/api/v1"),
+        base: format!("{}/api/v1", server.url()),
         http: Client::new(),
         ledger,
+        _server: server,
     }
 }
 
@@ -323,7 +319,7 @@ both_backends!(
         assert_eq!(t["status"], "reviewed_stable");
         // Reads through the projections.
         for p in Projection::ALL {
-            hoso_api::report::refresh(&api.ledger, p).await.unwrap();
+            hoso_service::refresh(&api.ledger, p).await.unwrap();
         }
         let (s, l) = api.get(&people.manager, "/cases?status=closed").await;
         assert_eq!(s, StatusCode::OK, "{l}");
@@ -441,10 +437,10 @@ both_backends!(http_roles_and_units, |db: TestDb| async move {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Officer histories: inspectors of the province yes, a commune worker only their own.
-    hoso_api::report::refresh(&api.ledger, Projection::OfficerHistory)
+    hoso_service::refresh(&api.ledger, Projection::OfficerHistory)
         .await
         .unwrap();
-    hoso_api::report::refresh(&api.ledger, Projection::CaseView)
+    hoso_service::refresh(&api.ledger, Projection::CaseView)
         .await
         .unwrap();
     assert_eq!(

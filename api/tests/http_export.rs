@@ -2,20 +2,18 @@
 //! bundle, which verifies offline; a provincial inspector cannot export another
 //! province; other roles are refused.
 
-use std::net::SocketAddr;
-
-use hoso_api::app::App;
-use hoso_api::http::officers::{create, NewOfficer};
-use hoso_api::http::AppState;
+use hoso_api::server::{start, Config};
 use hoso_domain::common::{Actor, Role, Unit};
 use hoso_ledger::checkpoint::Signer;
+use hoso_service::officers::{create, NewOfficer};
+use hoso_service::{App, Service};
 use hoso_tests::{both_backends, TestDb};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 const PW: &str = "mật-khẩu-thử-nghiệm";
 
-async fn officer(state: &AppState, admin: &Actor, id: &str, role: Role, unit: Unit) {
+async fn officer(state: &Service, admin: &Actor, id: &str, role: Role, unit: Unit) {
     create(
         state,
         admin,
@@ -48,9 +46,9 @@ both_backends!(
     inspectors_download_exports_that_verify_offline,
     |db: TestDb| async move {
         let app = App::open(&db.url).await.unwrap();
-        hoso_api::demo::load(&app, 14, 2).await.unwrap();
+        hoso_demo::load(&app, 14, 2).await.unwrap();
         let ledger = app.ledger.clone();
-        let state = AppState::new(app);
+        let state = Service::new(app);
         let admin = Actor {
             officer_id: "admin-x".into(),
             role: Role::Admin,
@@ -88,14 +86,16 @@ both_backends!(
         ));
         let signer = Signer::load_or_generate(&key_path).unwrap();
         let public = signer.verifier().to_string();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        tokio::spawn(hoso_api::http::serve_on_with(
-            listener,
+        let server = start(
             ledger.clone(),
-            Some(signer),
-        ));
-        let base = format!("http://{addr}/api/v1");
+            Config {
+                signer: Some(signer),
+                ..Config::local()
+            },
+        )
+        .await
+        .unwrap();
+        let base = format!("{}/api/v1", server.url());
         let http = Client::new();
 
         let national = login(&http, &base, "tt-national").await;
@@ -127,21 +127,9 @@ both_backends!(
         let stats = std::fs::read(bundle.join("statistics.csv")).unwrap();
         assert!(stats.starts_with("\u{feff}".as_bytes()), "CSV with BOM");
         // Offline verification with nothing but the bundle and the public key.
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
-            .args([
-                "verify-export",
-                bundle.to_str().unwrap(),
-                "--public-key",
-                &public,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let key = hoso_ledger::checkpoint::NoteVerifier::from_arg(&public).unwrap();
+        let v = hoso_service::export::verify_bundle(&bundle, &key).unwrap();
+        assert!(v.events > 0);
 
         // A provincial inspector: their province only, and they must name something.
         let tt20 = login(&http, &base, "tt-20").await;

@@ -8,19 +8,18 @@
 //! override the paths). Without them it fails when `CI=true` and is skipped
 //! with a message otherwise.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::{DateTime, Duration as Span, FixedOffset, Utc};
 use fantoccini::{Client as Browser, ClientBuilder, Locator};
-use hoso_api::app::App;
-use hoso_api::http::officers::{create, NewOfficer};
-use hoso_api::http::AppState;
+use hoso_api::server::{start, Config, Server};
 use hoso_domain::common::{Actor, Role, Unit};
 use hoso_domain::places;
 use hoso_ledger::checkpoint::Signer;
+use hoso_service::officers::{create, NewOfficer};
+use hoso_service::Service;
 use hoso_tests::{both_backends, Backend, TestDb};
 use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::{Client, StatusCode};
@@ -46,9 +45,10 @@ struct Site {
     root: String,
     ledger: hoso_ledger::Ledger,
     http: Client,
+    _server: Server,
 }
 
-async fn officer(state: &AppState, id: &str, name: &str, role: Role, unit: Unit) {
+async fn officer(state: &Service, id: &str, name: &str, role: Role, unit: Unit) {
     let admin = Actor {
         officer_id: "admin-1".into(),
         role: Role::Admin,
@@ -74,12 +74,21 @@ async fn officer(state: &AppState, id: &str, name: &str, role: Role, unit: Unit)
 /// commune and a provincial inspector; with `demo`, sample cases too.
 async fn spawn(db: &TestDb, demo: bool) -> Site {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    let app = App::open(&db.url).await.unwrap();
-    let ledger = app.ledger.clone();
+    let ledger = hoso_ledger::Ledger::open(&db.url).await.unwrap();
+    let signer = Signer::from_seed(&[7u8; 32]);
+    let server = start(
+        ledger.clone(),
+        Config {
+            signer: Some(Signer::from_seed(&[7u8; 32])),
+            ..Config::local()
+        },
+    )
+    .await
+    .unwrap();
     if demo {
-        hoso_api::demo::load(&app, 40, 111).await.unwrap();
+        hoso_demo::load(&server.svc.app, 40, 111).await.unwrap();
     }
-    let state = AppState::new(app);
+    let state = server.svc.clone();
     let c = commune();
     officer(
         &state,
@@ -128,24 +137,17 @@ async fn spawn(db: &TestDb, demo: bool) -> Site {
         Unit::Province { province: 42 },
     )
     .await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let signer = Signer::from_seed(&[7u8; 32]);
-    hoso_api::signing::issue_now(&ledger, &signer, false)
+    hoso_service::signing::issue_now(&ledger, &signer, false)
         .await
         .unwrap();
-    tokio::spawn(hoso_api::http::serve_on_with(
-        listener,
-        ledger.clone(),
-        Some(signer),
-    ));
     Site {
-        root: format!("http://{addr}"),
+        root: server.url(),
         ledger,
         http: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+        _server: server,
     }
 }
 
@@ -786,7 +788,7 @@ async fn run_in_browser(db: &TestDb) {
 
         // 10. The inspector: dashboard of the province, integrity, one case
         // verified (after a checkpoint, as `serve` issues every 10 s).
-        hoso_api::signing::issue_now(&site.ledger, &Signer::from_seed(&[7u8; 32]), true)
+        hoso_service::signing::issue_now(&site.ledger, &Signer::from_seed(&[7u8; 32]), true)
             .await
             .unwrap();
         sign_out(&b).await;

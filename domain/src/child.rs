@@ -59,6 +59,13 @@ pub enum HouseholdStatus {
     NearPoor,
 }
 
+crate::codes!(Sex { Male => "male", Female => "female", Other => "other" });
+crate::codes!(HouseholdStatus {
+    Normal => "normal",
+    Poor => "poor",
+    NearPoor => "near_poor",
+});
+
 impl HouseholdStatus {
     pub fn label_vi(self) -> &'static str {
         match self {

@@ -224,3 +224,101 @@ pub fn is_sha256_hex(s: &str) -> bool {
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
+
+/// A fieldless enum whose values are written as codes (`high`, `violence`,
+/// `plan_drafted`): the same codes as its serde form, so that lists offered
+/// to people (form choices, filters) come from the domain, never from copies.
+pub trait Code: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+
+    fn parse_code(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.code() == s)
+    }
+
+    /// Every code, in declaration order.
+    fn codes() -> Vec<&'static str> {
+        Self::ALL.iter().map(|v| v.code()).collect()
+    }
+}
+
+/// `codes!(Type { Variant => "code", … })` implements `Code`; a test checks
+/// every code against the serde form.
+#[macro_export]
+macro_rules! codes {
+    ($t:ty { $($v:ident => $c:literal),+ $(,)? }) => {
+        impl $crate::common::Code for $t {
+            const ALL: &'static [Self] = &[$(<$t>::$v),+];
+            fn code(self) -> &'static str {
+                match self {
+                    $(<$t>::$v => $c),+
+                }
+            }
+        }
+    };
+}
+
+codes!(RiskLevel { Low => "low", Medium => "medium", High => "high" });
+codes!(HarmType {
+    Violence => "violence",
+    Exploitation => "exploitation",
+    SexualAbuse => "sexual_abuse",
+    Trafficking => "trafficking",
+    Abandonment => "abandonment",
+    Neglect => "neglect",
+    Other => "other",
+});
+codes!(ProtectionLevel {
+    Prevention => "prevention",
+    Support => "support",
+    Intervention => "intervention",
+});
+impl Code for Role {
+    const ALL: &'static [Role] = &Role::ALL;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+    use crate::case::{
+        CaseRelation, CaseStatus, CloseReason, DeadlineKind, EmergencyMeasure, IntakeSource,
+        NoteKind, ReferralDirection, ReviewOutcome, ServiceKind,
+    };
+
+    fn same_as_serde<
+        T: Code + Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
+    >() {
+        for v in T::ALL {
+            assert_eq!(
+                serde_json::to_value(v).unwrap(),
+                serde_json::Value::String(v.code().to_string())
+            );
+            assert_eq!(T::parse_code(v.code()), Some(*v));
+            let back: T = serde_json::from_value(serde_json::json!(v.code())).unwrap();
+            assert_eq!(&back, v);
+        }
+    }
+
+    #[test]
+    fn codes_are_the_serde_forms() {
+        same_as_serde::<RiskLevel>();
+        same_as_serde::<HarmType>();
+        same_as_serde::<ProtectionLevel>();
+        same_as_serde::<Role>();
+        same_as_serde::<CaseStatus>();
+        same_as_serde::<DeadlineKind>();
+        same_as_serde::<IntakeSource>();
+        same_as_serde::<EmergencyMeasure>();
+        same_as_serde::<ServiceKind>();
+        same_as_serde::<ReferralDirection>();
+        same_as_serde::<ReviewOutcome>();
+        same_as_serde::<CloseReason>();
+        same_as_serde::<NoteKind>();
+        same_as_serde::<CaseRelation>();
+        same_as_serde::<crate::child::Sex>();
+        same_as_serde::<crate::child::HouseholdStatus>();
+    }
+}

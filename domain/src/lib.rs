@@ -5,6 +5,7 @@
 //! draws no random numbers; times and ids arrive inside commands as values.
 //! Aggregates validate commands and emit events; that is all they do.
 
+pub mod access;
 pub mod calendar;
 pub mod case;
 pub mod child;

@@ -17,6 +17,7 @@ pub mod log;
 pub mod merkle;
 mod record;
 mod repository;
+pub mod sql;
 mod store;
 pub mod verify;
 

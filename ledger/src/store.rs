@@ -23,6 +23,17 @@ use crate::encoding::{event_hash, RecordRef, GENESIS};
 use crate::error::LedgerError;
 use crate::record::{NewEvent, StoredEvent};
 
+/// Runs the same statement on whichever pool the database has: the SQL text
+/// is written once (`$1` placeholders, which SQLite understands too).
+macro_rules! on_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            Db::Postgres($p) => $body,
+            Db::Sqlite($p) => $body,
+        }
+    };
+}
+
 /// Most commands committed in one transaction.
 const MAX_BATCH: usize = 256;
 /// Capacity of the queue in front of the writer.
@@ -251,27 +262,16 @@ impl Ledger {
         aggregate_id: &str,
         sequence: u64,
     ) -> Result<Option<[u8; 32]>, LedgerError> {
-        const SQL_PG: &str = "SELECT hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3";
-        const SQL_LITE: &str = "SELECT hash FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence = ?3";
-        let found: Option<Vec<u8>> = match &self.db {
-            Db::Postgres(p) => {
-                sqlx::query_scalar(SQL_PG)
-                    .bind(aggregate_type)
-                    .bind(aggregate_id)
-                    .bind(sequence as i64)
-                    .fetch_optional(p)
-                    .await?
-            }
-            Db::Sqlite(p) => {
-                sqlx::query_scalar(SQL_LITE)
-                    .bind(aggregate_type)
-                    .bind(aggregate_id)
-                    .bind(sequence as i64)
-                    .fetch_optional(p)
-                    .await?
-            }
-        };
-        Ok(found.map(to_hash))
+        const SQL: &str = "SELECT position, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3";
+        let found: Option<(i64, Vec<u8>)> = on_pool!(&self.db, p => {
+            sqlx::query_as(SQL)
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .bind(sequence as i64)
+                .fetch_optional(p)
+                .await?
+        });
+        found.map(|(position, h)| to_hash(position, h)).transpose()
     }
 
     /// Every event of one aggregate after `after_sequence`, in sequence order.
@@ -281,10 +281,9 @@ impl Ledger {
         aggregate_id: &str,
         after_sequence: i64,
     ) -> Result<Vec<StoredEvent>, LedgerError> {
-        const SQL_PG: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence";
-        const SQL_LITE: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence > ?3 ORDER BY sequence";
-        let events: Vec<StoredEvent> = match &self.db {
-            Db::Postgres(p) => sqlx::query(SQL_PG)
+        const SQL: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence";
+        let events: Vec<StoredEvent> = on_pool!(&self.db, p => {
+            sqlx::query(SQL)
                 .bind(aggregate_type)
                 .bind(aggregate_id)
                 .bind(after_sequence)
@@ -292,26 +291,33 @@ impl Ledger {
                 .await?
                 .iter()
                 .map(stored_event)
-                .collect::<Result<_, _>>()?,
-            Db::Sqlite(p) => sqlx::query(SQL_LITE)
-                .bind(aggregate_type)
-                .bind(aggregate_id)
-                .bind(after_sequence)
-                .fetch_all(p)
-                .await?
-                .iter()
-                .map(stored_event)
-                .collect::<Result<_, _>>()?,
-        };
+                .collect::<Result<_, _>>()?
+        });
         if let Some(last) = events.last() {
             // What a command just loaded is what it will chain onto.
             self.heads.put(
                 (last.aggregate_type.clone(), last.aggregate_id.clone()),
                 last.sequence as u64,
-                to_hash(last.hash.clone()),
+                to_hash(last.position, last.hash.clone())?,
             );
         }
         Ok(events)
+    }
+
+    /// The last sequence of one aggregate (0 when it has no event yet).
+    pub async fn last_sequence(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<i64, LedgerError> {
+        const SQL: &str = "SELECT CAST(COALESCE(MAX(sequence), 0) AS BIGINT) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2";
+        Ok(on_pool!(&self.db, p => {
+            sqlx::query_scalar(SQL)
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .fetch_one(p)
+                .await?
+        }))
     }
 
     /// Up to `limit` events with position greater than `after`, in position order.
@@ -322,36 +328,50 @@ impl Ledger {
         after: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, LedgerError> {
-        const SQL_PG: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2";
-        const SQL_LITE: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
-        match &self.db {
-            Db::Postgres(p) => sqlx::query(SQL_PG)
+        const SQL: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2";
+        on_pool!(&self.db, p => {
+            sqlx::query(SQL)
                 .bind(after)
                 .bind(limit)
                 .fetch_all(p)
                 .await?
                 .iter()
                 .map(stored_event)
-                .collect(),
-            Db::Sqlite(p) => sqlx::query(SQL_LITE)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(p)
-                .await?
-                .iter()
-                .map(stored_event)
-                .collect(),
+                .collect()
+        })
+    }
+
+    /// The events at the given positions, in position order (missing ones are
+    /// left out).
+    pub async fn events_at(&self, positions: &[i64]) -> Result<Vec<StoredEvent>, LedgerError> {
+        let mut out = Vec::with_capacity(positions.len());
+        for chunk in positions.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE position IN ({}) ORDER BY position",
+                marks.join(", ")
+            );
+            let page: Vec<StoredEvent> = on_pool!(&self.db, p => {
+                let mut q = sqlx::query(&sql);
+                for position in chunk {
+                    q = q.bind(*position);
+                }
+                q.fetch_all(p)
+                    .await?
+                    .iter()
+                    .map(stored_event)
+                    .collect::<Result<_, _>>()?
+            });
+            out.extend(page);
         }
+        out.sort_by_key(|e| e.position);
+        Ok(out)
     }
 
     /// The last position handed out.
     pub async fn head(&self) -> Result<i64, LedgerError> {
         const SQL: &str = "SELECT last_position FROM event_head WHERE id = 1";
-        let head: i64 = match &self.db {
-            Db::Postgres(p) => sqlx::query_scalar(SQL).fetch_one(p).await?,
-            Db::Sqlite(p) => sqlx::query_scalar(SQL).fetch_one(p).await?,
-        };
-        Ok(head)
+        Ok(on_pool!(&self.db, p => sqlx::query_scalar(SQL).fetch_one(p).await?))
     }
 }
 
@@ -506,12 +526,14 @@ fn plan(batch: &[AppendRequest]) -> Vec<Result<(), LedgerError>> {
         .collect()
 }
 
-fn to_hash(bytes: Vec<u8>) -> [u8; 32] {
-    let mut h = [0u8; 32];
-    if bytes.len() == 32 {
-        h.copy_from_slice(&bytes);
-    }
-    h
+/// A stored hash; anything but 32 bytes is a malformed row, never zeros.
+fn to_hash(position: i64, bytes: Vec<u8>) -> Result<[u8; 32], LedgerError> {
+    bytes
+        .try_into()
+        .map_err(|b: Vec<u8>| LedgerError::Malformed {
+            position,
+            reason: format!("hash has {} bytes, not 32", b.len()),
+        })
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {

@@ -15,7 +15,7 @@ use hoso_domain::places;
 
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
-use crate::sql::{upsert, Tx, Val};
+use hoso_ledger::sql::{upsert, Tx, Val};
 
 pub const TABLES: &[&str] = &["pv_case", "pv_child"];
 
@@ -223,17 +223,17 @@ pub async fn load_states<A: Aggregate>(
         let sql = format!("SELECT {key}, state FROM {table} WHERE {key} IN ({marks})");
         let params: Vec<Val> = chunk.iter().map(|i| Val::Text(i.clone())).collect();
         for row in tx.rows(&sql, &params).await? {
-            if let (Some(id), Some(state)) = (row[0].as_str(), row[1].as_str()) {
-                // A state that no longer decodes must stop the projection (and be
-                // fixed by a rebuild), never silently restart from empty.
-                let a =
-                    serde_json::from_str::<A>(state).map_err(|source| ProjectionError::Decode {
-                        position: 0,
-                        event_type: format!("stored {} state of {id}", A::TYPE),
-                        source,
-                    })?;
-                out.insert(id.to_string(), a);
-            }
+            let id = row.text(key)?;
+            // A state that no longer decodes must stop the projection (and be
+            // fixed by a rebuild), never silently restart from empty.
+            let a = serde_json::from_str::<A>(&row.text("state")?).map_err(|source| {
+                ProjectionError::Decode {
+                    position: 0,
+                    event_type: format!("stored {} state of {id}", A::TYPE),
+                    source,
+                }
+            })?;
+            out.insert(id, a);
         }
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! Stored events decoded into domain events plus their metadata.
 
 use chrono::{DateTime, Utc};
+use hoso_domain::access::{self, AccessEvent};
 use hoso_domain::case::CaseEvent;
 use hoso_domain::child::ChildEvent;
 use hoso_domain::officer::OfficerEvent;
@@ -23,6 +24,7 @@ pub enum Payload {
     Case(Box<CaseEvent>),
     Child(Box<ChildEvent>),
     Officer(Box<OfficerEvent>),
+    Access(Box<AccessEvent>),
     /// An aggregate the projections do not follow (e.g. benchmark data).
     Other,
 }
@@ -49,6 +51,9 @@ impl Decoded {
             "Case" => Payload::Case(Box::new(serde_json::from_str(&e.payload).map_err(err)?)),
             "Child" => Payload::Child(Box::new(serde_json::from_str(&e.payload).map_err(err)?)),
             "Officer" => Payload::Officer(Box::new(serde_json::from_str(&e.payload).map_err(err)?)),
+            access::AGGREGATE_TYPE => {
+                Payload::Access(Box::new(serde_json::from_str(&e.payload).map_err(err)?))
+            }
             _ => Payload::Other,
         };
         Ok(Decoded {
@@ -68,6 +73,9 @@ impl Decoded {
             Payload::Case(e) => Some(e.at()),
             Payload::Child(e) => Some(e.at()),
             Payload::Officer(e) => Some(e.at()),
+            Payload::Access(e) => match e.as_ref() {
+                AccessEvent::RecordRead(r) => Some(r.at),
+            },
             Payload::Other => self.meta.as_ref().map(|m| m.recorded_at),
         }
     }

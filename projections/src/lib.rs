@@ -6,6 +6,7 @@
 //! every table here can be dropped and rebuilt from the store (`hoso rebuild`),
 //! and every batch stores its checkpoint in the same transaction as its rows.
 
+pub mod access;
 pub mod case_view;
 pub mod error;
 pub mod event;
@@ -13,7 +14,6 @@ pub mod history;
 pub mod officers;
 pub mod read;
 pub mod runner;
-pub mod sql;
 pub mod stats;
 
 pub use error::ProjectionError;

@@ -11,8 +11,8 @@ use hoso_domain::officer::Officer;
 use crate::case_view::{ids_of, load_states};
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
-use crate::sql::{upsert, Tx, Val};
 use crate::stats::deadlines_reached;
+use hoso_ledger::sql::{upsert, Tx, Val};
 
 pub const TABLES: &[&str] = &["po_event", "po_officer", "po_case", "po_case_state"];
 
@@ -85,22 +85,22 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
         );
         let params: Vec<Val> = chunk.iter().map(|i| Val::Text(i.clone())).collect();
         for row in tx.rows(&sql, &params).await? {
-            if let (Some(id), Some(state)) = (row[0].as_str(), row[1].as_str()) {
-                officers.insert(
-                    id.to_string(),
-                    OfficerRow {
-                        officer: serde_json::from_str(state).map_err(|source| {
-                            ProjectionError::Decode {
-                                position: 0,
-                                event_type: format!("stored Officer state of {id}"),
-                                source,
-                            }
-                        })?,
-                        met: row[2].as_i64().unwrap_or(0),
-                        missed: row[3].as_i64().unwrap_or(0),
-                    },
-                );
-            }
+            let id = row.text("officer_id")?;
+            let officer = serde_json::from_str(&row.text("state")?).map_err(|source| {
+                ProjectionError::Decode {
+                    position: 0,
+                    event_type: format!("stored Officer state of {id}"),
+                    source,
+                }
+            })?;
+            officers.insert(
+                id,
+                OfficerRow {
+                    officer,
+                    met: row.int("deadlines_met")?,
+                    missed: row.int("deadlines_missed")?,
+                },
+            );
         }
     }
     let mut cases =

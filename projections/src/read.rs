@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use hoso_ledger::Db;
 
 use crate::error::ProjectionError;
-use crate::sql::{rows, ts, Val};
+use hoso_ledger::sql::{one_int, rows, ts, Row, Val};
 
 /// Manager filters (SPEC.md): place, status, risk, harm type, group, overdue.
 #[derive(Debug, Clone, Default)]
@@ -13,6 +13,9 @@ pub struct CaseFilter {
     /// Today's province code (old records are rolled up).
     pub province: Option<u32>,
     pub commune: Option<u32>,
+    /// `2025` (today's units) or `pre2025`: a commune code means a different
+    /// place in each, so a commune filter usually comes with one.
+    pub structure: Option<String>,
     pub status: Option<String>,
     pub risk: Option<String>,
     pub harm_type: Option<String>,
@@ -58,55 +61,47 @@ pub struct Page<T> {
     pub items: Vec<T>,
 }
 
-const CASE_SELECT: &str = "SELECT c.case_id, c.child_id, ch.full_name, c.province, c.commune, c.structure, c.status, \
-     c.protection_level, c.overall_risk, c.harm_types, c.source, c.responsible_worker, c.opened_at, c.closed_at, \
-     c.next_deadline_kind, c.next_deadline_at, \
-     CAST(CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 1 ELSE 0 END AS BIGINT), \
+const CASE_SELECT: &str = "SELECT c.case_id, c.child_id, ch.full_name AS child_name, c.province, c.commune, \
+     c.structure, c.status, c.protection_level, c.overall_risk, c.harm_types, c.source, c.responsible_worker, \
+     c.opened_at, c.closed_at, c.next_deadline_kind, c.next_deadline_at, \
+     CAST(CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 1 ELSE 0 END AS BIGINT) AS overdue, \
      c.last_event_type, c.last_event_at, c.last_actor, c.events \
      FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id";
 
-fn opt_text(v: &Val) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-fn case_row(r: &[Val]) -> CaseRow {
-    CaseRow {
-        case_id: r[0].text(),
-        child_id: opt_text(&r[1]),
-        child_name: opt_text(&r[2]),
-        province: r[3].as_i64(),
-        commune: r[4].as_i64(),
-        structure: opt_text(&r[5]),
-        status: r[6].text(),
-        protection_level: opt_text(&r[7]),
-        overall_risk: opt_text(&r[8]),
-        harm_types: r[9]
-            .text()
+fn case_row(r: &Row) -> Result<CaseRow, ProjectionError> {
+    Ok(CaseRow {
+        case_id: r.text("case_id")?,
+        child_id: r.opt_text("child_id")?,
+        child_name: r.opt_text("child_name")?,
+        province: r.opt_int("province")?,
+        commune: r.opt_int("commune")?,
+        structure: r.opt_text("structure")?,
+        status: r.text("status")?,
+        protection_level: r.opt_text("protection_level")?,
+        overall_risk: r.opt_text("overall_risk")?,
+        harm_types: r
+            .opt_text("harm_types")?
+            .unwrap_or_default()
             .split(',')
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
-        source: opt_text(&r[10]),
-        responsible_worker: opt_text(&r[11]),
-        opened_at: opt_text(&r[12]),
-        closed_at: opt_text(&r[13]),
-        next_deadline_kind: opt_text(&r[14]),
-        next_deadline_at: opt_text(&r[15]),
-        overdue: r[16].as_i64() == Some(1),
-        last_event_type: r[17].text(),
-        last_event_at: opt_text(&r[18]),
-        last_actor: opt_text(&r[19]),
-        events: r[20].as_i64().unwrap_or(0),
-    }
+        source: r.opt_text("source")?,
+        responsible_worker: r.opt_text("responsible_worker")?,
+        opened_at: r.opt_text("opened_at")?,
+        closed_at: r.opt_text("closed_at")?,
+        next_deadline_kind: r.opt_text("next_deadline_kind")?,
+        next_deadline_at: r.opt_text("next_deadline_at")?,
+        overdue: r.int("overdue")? == 1,
+        last_event_type: r.text("last_event_type")?,
+        last_event_at: r.opt_text("last_event_at")?,
+        last_actor: r.opt_text("last_actor")?,
+        events: r.int("events")?,
+    })
 }
 
-/// Cases matching the filter, overdue first, then by next deadline.
-pub async fn list_cases(
-    db: &Db,
-    f: &CaseFilter,
-    now: DateTime<Utc>,
-) -> Result<Page<CaseRow>, ProjectionError> {
-    let now = Val::Text(ts(now));
+/// The `WHERE` clause of a case filter and its parameters.
+fn case_where(f: &CaseFilter, now: &Val) -> (String, Vec<Val>) {
     let mut clauses = Vec::new();
     let mut params = Vec::new();
     if let Some(p) = f.province {
@@ -116,6 +111,10 @@ pub async fn list_cases(
     if let Some(c) = f.commune {
         clauses.push("c.commune = ?");
         params.push(Val::from(c));
+    }
+    if let Some(s) = &f.structure {
+        clauses.push("c.structure = ?");
+        params.push(Val::from(s.as_str()));
     }
     if let Some(s) = &f.status {
         clauses.push("c.status = ?");
@@ -146,12 +145,19 @@ pub async fn list_cases(
     } else {
         format!(" WHERE {}", clauses.join(" AND "))
     };
-    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id{filter}");
-    let total = rows(db, &count_sql, &params)
-        .await?
-        .first()
-        .and_then(|r| r[0].as_i64())
-        .unwrap_or(0);
+    (filter, params)
+}
+
+/// Cases matching the filter, overdue first, then by next deadline.
+pub async fn list_cases(
+    db: &Db,
+    f: &CaseFilter,
+    now: DateTime<Utc>,
+) -> Result<Page<CaseRow>, ProjectionError> {
+    let now = Val::Text(ts(now));
+    let (filter, params) = case_where(f, &now);
+    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id{filter}");
+    let total = one_int(db, &count_sql, &params).await?;
     let sql = format!(
         "{CASE_SELECT}{filter} ORDER BY CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 0 ELSE 1 END, \
          c.next_deadline_at IS NULL, c.next_deadline_at, c.opened_at DESC, c.case_id LIMIT ? OFFSET ?"
@@ -164,9 +170,48 @@ pub async fn list_cases(
     let items = rows(db, &sql, &all)
         .await?
         .iter()
-        .map(|r| case_row(r))
-        .collect();
+        .map(case_row)
+        .collect::<Result<_, _>>()?;
     Ok(Page { total, items })
+}
+
+/// How many cases of the filter stand at each step and overall risk, and how
+/// many of those are overdue: one grouped query, whatever the number of cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseCount {
+    pub status: String,
+    pub overall_risk: Option<String>,
+    pub cases: i64,
+    pub overdue: i64,
+}
+
+pub async fn case_counts(
+    db: &Db,
+    f: &CaseFilter,
+    now: DateTime<Utc>,
+) -> Result<Vec<CaseCount>, ProjectionError> {
+    let now = Val::Text(ts(now));
+    let (filter, params) = case_where(f, &now);
+    let sql = format!(
+        "SELECT c.status, c.overall_risk, CAST(COUNT(*) AS BIGINT) AS n, \
+         CAST(SUM(CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 1 ELSE 0 END) AS BIGINT) AS late \
+         FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id{filter} \
+         GROUP BY c.status, c.overall_risk ORDER BY c.status, c.overall_risk"
+    );
+    let mut all = vec![now];
+    all.extend(params);
+    rows(db, &sql, &all)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CaseCount {
+                status: r.text("status")?,
+                overall_risk: r.opt_text("overall_risk")?,
+                cases: r.int("n")?,
+                overdue: r.int("late")?,
+            })
+        })
+        .collect()
 }
 
 /// One case's row in the view.
@@ -176,10 +221,11 @@ pub async fn case_view(
     now: DateTime<Utc>,
 ) -> Result<Option<CaseRow>, ProjectionError> {
     let sql = format!("{CASE_SELECT} WHERE c.case_id = ?");
-    Ok(rows(db, &sql, &[Val::Text(ts(now)), Val::from(case_id)])
+    rows(db, &sql, &[Val::Text(ts(now)), Val::from(case_id)])
         .await?
         .first()
-        .map(|r| case_row(r)))
+        .map(case_row)
+        .transpose()
 }
 
 /// Period granularity of a statistics query.
@@ -209,6 +255,8 @@ pub struct StatsQuery {
     pub metric: Option<String>,
     pub province: Option<u32>,
     pub commune: Option<u32>,
+    /// `2025` or `pre2025`: which structure a commune code belongs to.
+    pub structure: Option<String>,
     /// An old (pre-2025) district.
     pub district: Option<u32>,
     pub period: PeriodKind,
@@ -252,6 +300,9 @@ pub async fn statistics(db: &Db, q: &StatsQuery) -> Result<Vec<StatRow>, Project
     if let Some(c) = q.commune {
         push("commune = ?", Val::from(c));
     }
+    if let Some(s) = &q.structure {
+        push("structure = ?", Val::from(s.as_str()));
+    }
     if let Some(d) = q.district {
         push("district = ? AND structure = 'pre2025'", Val::from(d));
     }
@@ -275,33 +326,34 @@ pub async fn statistics(db: &Db, q: &StatsQuery) -> Result<Vec<StatRow>, Project
         "province"
     };
     let sql = format!(
-        "SELECT metric, key, {place}, period, CAST(SUM(count) AS BIGINT) FROM ps_count WHERE {} \
+        "SELECT metric, key, {place}, period, CAST(SUM(count) AS BIGINT) AS n FROM ps_count WHERE {} \
          GROUP BY metric, key, {place}, period HAVING SUM(count) <> 0 ORDER BY metric, period, {place}, key",
         clauses.join(" AND ")
     );
-    let r = rows(db, &sql, &params).await?;
-    Ok(r.iter()
+    rows(db, &sql, &params)
+        .await?
+        .iter()
         .map(|r| {
-            let (commune, structure, rest) = if q.by_commune {
-                (r[3].as_i64(), opt_text(&r[4]), 5)
+            let (commune, structure) = if q.by_commune {
+                (r.opt_int("commune")?, r.opt_text("structure")?)
             } else {
-                (None, None, 3)
+                (None, None)
             };
-            let period = r[rest].text();
-            StatRow {
-                metric: r[0].text(),
-                key: r[1].text(),
-                province: r[2].as_i64().unwrap_or(0),
+            let period = r.text("period")?;
+            Ok(StatRow {
+                metric: r.text("metric")?,
+                key: r.text("key")?,
+                province: r.int("province")?,
                 commune,
                 structure,
                 period: period
                     .split_once(':')
                     .map(|(_, p)| p.to_string())
                     .unwrap_or_default(),
-                count: r[rest + 1].as_i64().unwrap_or(0),
-            }
+                count: r.int("n")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -348,15 +400,12 @@ pub async fn officer_history(
     let Some(h) = head.first() else {
         return Ok(None);
     };
-    let cases = rows(
+    let cases = one_int(
         db,
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM po_case WHERE officer_id = ?",
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM po_case WHERE officer_id = ?",
         &[Val::from(officer_id)],
     )
-    .await?
-    .first()
-    .and_then(|r| r[0].as_i64())
-    .unwrap_or(0);
+    .await?;
     let mut sql = "SELECT position, role, unit, aggregate_type, aggregate_id, sequence, event_type, at, recorded_at \
                    FROM po_event WHERE officer_id = ?"
         .to_string();
@@ -373,28 +422,113 @@ pub async fn officer_history(
     let events = rows(db, &sql, &params)
         .await?
         .iter()
-        .map(|r| OfficerEvent {
-            position: r[0].as_i64().unwrap_or(0),
-            role: r[1].text(),
-            unit: r[2].text(),
-            aggregate_type: r[3].text(),
-            aggregate_id: r[4].text(),
-            sequence: r[5].as_i64().unwrap_or(0),
-            event_type: r[6].text(),
-            at: opt_text(&r[7]),
-            recorded_at: r[8].text(),
+        .map(|r| {
+            Ok(OfficerEvent {
+                position: r.int("position")?,
+                role: r.text("role")?,
+                unit: r.text("unit")?,
+                aggregate_type: r.text("aggregate_type")?,
+                aggregate_id: r.text("aggregate_id")?,
+                sequence: r.int("sequence")?,
+                event_type: r.text("event_type")?,
+                at: r.opt_text("at")?,
+                recorded_at: r.text("recorded_at")?,
+            })
         })
-        .collect();
+        .collect::<Result<_, ProjectionError>>()?;
+    let state = h.text("state")?;
     Ok(Some(OfficerHistory {
         officer_id: officer_id.to_string(),
-        full_name: opt_text(&h[0]),
-        role: opt_text(&h[1]),
-        unit: opt_text(&h[2]),
-        active: h[3].as_i64() == Some(1),
+        full_name: h.opt_text("full_name")?,
+        role: h.opt_text("role")?,
+        unit: h.opt_text("unit")?,
+        active: h.int("active")? == 1,
         cases_handled: cases,
-        deadlines_met: h[4].as_i64().unwrap_or(0),
-        deadlines_missed: h[5].as_i64().unwrap_or(0),
-        state: serde_json::from_str(&h[6].text()).unwrap_or(serde_json::Value::Null),
+        deadlines_met: h.int("deadlines_met")?,
+        deadlines_missed: h.int("deadlines_missed")?,
+        state: serde_json::from_str(&state).map_err(|source| ProjectionError::Decode {
+            position: 0,
+            event_type: format!("stored Officer state of {officer_id}"),
+            source,
+        })?,
         events,
     }))
+}
+
+/// Which reads of the access log to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AccessFilter {
+    /// Reads by this officer.
+    pub officer: Option<String>,
+    /// Reads of this record (case, child or officer id), exactly.
+    pub subject: Option<String>,
+    /// Reads by officers of this province.
+    pub province: Option<u32>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessRow {
+    pub position: i64,
+    pub officer_id: String,
+    pub sequence: i64,
+    pub role: String,
+    pub unit: String,
+    pub recorded_at: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub what: String,
+    pub reason: Option<String>,
+    pub client_ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// The access log, newest first (served from its indexed projection).
+pub async fn access_log(db: &Db, f: &AccessFilter) -> Result<Vec<AccessRow>, ProjectionError> {
+    let mut clauses = Vec::new();
+    let mut params = Vec::new();
+    if let Some(o) = &f.officer {
+        clauses.push("officer_id = ?");
+        params.push(Val::from(o.as_str()));
+    }
+    if let Some(s) = &f.subject {
+        clauses.push("subject_id = ?");
+        params.push(Val::from(s.as_str()));
+    }
+    if let Some(p) = f.province {
+        clauses.push("province = ?");
+        params.push(Val::from(p));
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    params.push(Val::Int(f.limit.max(1)));
+    params.push(Val::Int(f.offset.max(0)));
+    rows(
+        db,
+        &format!("SELECT * FROM pa_read{filter} ORDER BY position DESC LIMIT ? OFFSET ?"),
+        &params,
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(AccessRow {
+            position: r.int("position")?,
+            officer_id: r.text("officer_id")?,
+            sequence: r.int("sequence")?,
+            role: r.text("role")?,
+            unit: r.text("unit")?,
+            recorded_at: r.text("recorded_at")?,
+            subject_type: r.text("subject_type")?,
+            subject_id: r.text("subject_id")?,
+            what: r.text("what")?,
+            reason: r.opt_text("reason")?,
+            client_ip: r.opt_text("client_ip")?,
+            request_id: r.opt_text("request_id")?,
+        })
+    })
+    .collect()
 }

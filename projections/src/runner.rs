@@ -13,8 +13,8 @@ use sqlx::postgres::PgListener;
 
 use crate::error::ProjectionError;
 use crate::event::Decoded;
-use crate::sql::{rows, Tx, Val};
-use crate::{case_view, officers, stats};
+use crate::{access, case_view, officers, stats};
+use hoso_ledger::sql::{rows, Row, Tx, Val};
 
 /// Events per transaction, unless `HOSO_PROJECTION_BATCH` says otherwise.
 pub const BATCH: i64 = 2000;
@@ -35,13 +35,15 @@ pub enum Projection {
     CaseView,
     Statistics,
     OfficerHistory,
+    AccessLog,
 }
 
 impl Projection {
-    pub const ALL: [Projection; 3] = [
+    pub const ALL: [Projection; 4] = [
         Projection::CaseView,
         Projection::Statistics,
         Projection::OfficerHistory,
+        Projection::AccessLog,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +51,7 @@ impl Projection {
             Projection::CaseView => "case_view",
             Projection::Statistics => "statistics",
             Projection::OfficerHistory => "officer_history",
+            Projection::AccessLog => "access_log",
         }
     }
 
@@ -64,6 +67,7 @@ impl Projection {
             Projection::CaseView => case_view::TABLES,
             Projection::Statistics => stats::TABLES,
             Projection::OfficerHistory => officers::TABLES,
+            Projection::AccessLog => access::TABLES,
         }
     }
 
@@ -72,6 +76,7 @@ impl Projection {
             Projection::CaseView => case_view::DDL,
             Projection::Statistics => stats::DDL,
             Projection::OfficerHistory => officers::DDL,
+            Projection::AccessLog => access::DDL,
         }
     }
 
@@ -85,6 +90,7 @@ impl Projection {
             Projection::CaseView => case_view::apply(tx, suffix, events).await,
             Projection::Statistics => stats::apply(tx, suffix, events).await,
             Projection::OfficerHistory => officers::apply(tx, suffix, events).await,
+            Projection::AccessLog => access::apply(tx, suffix, events).await,
         }
     }
 }
@@ -115,7 +121,7 @@ async fn exec_all(db: &Db, statements: &[String]) -> Result<(), ProjectionError>
     for s in statements {
         tx.exec(s, &[]).await?;
     }
-    tx.commit().await
+    Ok(tx.commit().await?)
 }
 
 /// Creates the checkpoint table and the target's tables if missing.
@@ -150,7 +156,15 @@ pub async fn checkpoint(db: &Db, t: &Target) -> Result<i64, ProjectionError> {
         &[Val::Text(t.checkpoint_name())],
     )
     .await?;
-    Ok(r.first().and_then(|r| r[0].as_i64()).unwrap_or(0))
+    checkpoint_of(&r, &t.checkpoint_name())
+}
+
+/// The checkpoint row that `ensure` created; its absence is a fault, not zero.
+fn checkpoint_of(r: &[Row], name: &str) -> Result<i64, ProjectionError> {
+    match r.first() {
+        Some(row) => Ok(row.int("position")?),
+        None => Err(ProjectionError::NoCheckpoint(name.to_string())),
+    }
 }
 
 async fn lock_checkpoint(tx: &mut Tx, name: &str) -> Result<i64, ProjectionError> {
@@ -160,7 +174,7 @@ async fn lock_checkpoint(tx: &mut Tx, name: &str) -> Result<i64, ProjectionError
         "SELECT position FROM projection_checkpoint WHERE name = ?"
     };
     let r = tx.rows(sql, &[Val::Text(name.to_string())]).await?;
-    Ok(r.first().and_then(|r| r[0].as_i64()).unwrap_or(0))
+    checkpoint_of(&r, name)
 }
 
 /// Applies one batch (up to `BATCH` events, not beyond `until`); returns how many.
@@ -380,7 +394,12 @@ pub struct Difference {
 }
 
 async fn table_rows(tx: &mut Tx, table: &str) -> Result<Vec<Vec<Val>>, ProjectionError> {
-    let mut r = tx.rows(&format!("SELECT * FROM {table}"), &[]).await?;
+    let mut r: Vec<Vec<Val>> = tx
+        .rows(&format!("SELECT * FROM {table}"), &[])
+        .await?
+        .iter()
+        .map(|row| row.values().to_vec())
+        .collect();
     r.sort();
     Ok(r)
 }

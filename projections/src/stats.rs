@@ -26,7 +26,7 @@ use hoso_domain::places;
 use crate::case_view::{enum_text as text, ids_of, kind_name, load_states};
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
-use crate::sql::{upsert, Tx, Val};
+use hoso_ledger::sql::{upsert, Tx, Val};
 
 pub const TABLES: &[&str] = &["ps_count", "ps_case_state", "ps_child_state"];
 

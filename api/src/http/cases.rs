@@ -11,68 +11,20 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Datelike, Utc};
-use hoso_domain::case::{Case, CaseAction, CaseCommand, CaseStatus, Intake};
-use hoso_domain::child::Child;
-use hoso_domain::common::{Actor, CommuneRef, HarmType, RiskLevel, Unit};
-use hoso_domain::places;
-use hoso_projections::history::{case_as_of, parse_time};
-use hoso_projections::read::{self, CaseFilter, CaseRow};
-use rand::Rng;
+use chrono::{DateTime, Utc};
+use hoso_domain::case::{CaseAction, Intake};
+use hoso_projections::history::parse_time;
+use hoso_projections::read::CaseRow;
+use hoso_service::cases::{self, ListRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::access::{self, ReadContext};
+use super::access::ReadContext;
 use super::auth::CurrentOfficer;
-use super::error::{aggregate_error, case_error, ApiError};
-use super::idempotency::{self, ok};
+use super::error::ApiError;
+use super::idempotency::{self, fingerprint, ok};
 use super::json::{ApiJson, ApiQuery};
-use super::{now, AppState};
-
-/// Whether a record of this commune is in the officer's area.
-pub fn can_see(actor: &Actor, commune: &CommuneRef) -> bool {
-    match actor.unit {
-        Unit::National => true,
-        Unit::Province { province } => places::rolled_up_province(commune) == Some(province),
-        Unit::Commune { .. } => actor.is_in_commune(commune),
-    }
-}
-
-pub fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
-    let ok = !id.is_empty()
-        && id.len() <= 100
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            "1 to 100 characters: letters, digits, - _ . :",
-        ))
-    }
-}
-
-/// `HS-2026-1A2B3C4D`.
-fn new_case_id() -> String {
-    let n: u32 = rand::rngs::OsRng.gen();
-    format!("HS-{}-{n:08X}", now().year())
-}
-
-/// The case if it exists and the officer may see it; 404 otherwise.
-pub async fn visible_case(
-    state: &AppState,
-    me: &CurrentOfficer,
-    id: &str,
-) -> Result<Case, ApiError> {
-    check_id("id", id)?;
-    let case: Case = state.app.load(id).await?;
-    match case.commune {
-        Some(c) if case.is_opened() && can_see(&me.actor, &c) => Ok(case),
-        _ => Err(ApiError::not_found("case")),
-    }
-}
+use super::AppState;
 
 /// What a case command answers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -84,29 +36,14 @@ pub struct CaseCommandResult {
     pub events: u64,
 }
 
-async fn execute(
-    state: &AppState,
-    me: &CurrentOfficer,
-    id: &str,
-    action: CaseAction,
-) -> Result<CaseCommandResult, ApiError> {
-    let at = now();
-    let cmd = CaseCommand {
-        actor: me.actor.clone(),
-        at,
-        action,
-    };
-    state
-        .app
-        .case(id, cmd, at)
-        .await
-        .map_err(|e| aggregate_error(e, case_error))?;
-    let case: Case = state.app.load(id).await?;
-    Ok(CaseCommandResult {
-        case_id: id.to_string(),
-        status: case.status.as_str().to_string(),
-        events: case.events_applied,
-    })
+impl From<cases::CaseResult> for CaseCommandResult {
+    fn from(r: cases::CaseResult) -> Self {
+        CaseCommandResult {
+            case_id: r.case_id,
+            status: r.status.as_str().to_string(),
+            events: r.events,
+        }
+    }
 }
 
 /// Step 1, tiếp nhận thông tin: opens a new case with a server-assigned id.
@@ -121,22 +58,10 @@ pub async fn intake(
     headers: HeaderMap,
     ApiJson(intake): ApiJson<Intake>,
 ) -> Response {
-    let request = format!(
-        "POST /cases {}",
-        serde_json::to_string(&intake).unwrap_or_default()
-    );
-    idempotency::once(&state, &me, &headers, &request, || async {
-        check_id("child_id", &intake.child_id)?;
-        let child: Child = state.app.load(&intake.child_id).await?;
-        if !child.registered {
-            return Err(ApiError::invalid(
-                "child_id",
-                "no registered child has this id: register the child first (POST /api/v1/children)",
-            ));
-        }
-        let id = new_case_id();
-        let r = execute(&state, &me, &id, CaseAction::RecordIntake(intake)).await?;
-        ok(StatusCode::CREATED, &r)
+    let fp = fingerprint("POST /cases", &intake);
+    idempotency::once(&state, &me, &headers, fp, || async {
+        let r = cases::intake(&state.svc, &me, intake).await?;
+        ok(StatusCode::CREATED, &CaseCommandResult::from(r))
     })
     .await
 }
@@ -156,20 +81,10 @@ pub async fn act(
     headers: HeaderMap,
     ApiJson(action): ApiJson<CaseAction>,
 ) -> Response {
-    let request = format!(
-        "POST /cases/{id}/actions {}",
-        serde_json::to_string(&action).unwrap_or_default()
-    );
-    idempotency::once(&state, &me, &headers, &request, || async {
-        if matches!(action, CaseAction::RecordIntake(_)) {
-            return Err(ApiError::invalid(
-                "type",
-                "an intake opens a new case: POST /api/v1/cases",
-            ));
-        }
-        visible_case(&state, &me, &id).await?;
-        let r = execute(&state, &me, &id, action).await?;
-        ok(StatusCode::OK, &r)
+    let fp = fingerprint(&format!("POST /cases/{id}/actions"), &action);
+    idempotency::once(&state, &me, &headers, fp, || async {
+        let r = cases::act(&state.svc, &me, &id, action).await?;
+        ok(StatusCode::OK, &CaseCommandResult::from(r))
     })
     .await
 }
@@ -264,17 +179,6 @@ pub struct CasePage {
     pub items: Vec<CaseSummary>,
 }
 
-fn check_enum<T: serde::de::DeserializeOwned>(
-    field: &str,
-    value: &Option<String>,
-) -> Result<(), ApiError> {
-    if let Some(v) = value {
-        serde_json::from_value::<T>(Value::String(v.clone()))
-            .map_err(|e| ApiError::invalid(field, e.to_string()))?;
-    }
-    Ok(())
-}
-
 /// The case list of the officer's area, overdue first. Served from the case
 /// view projection, which follows the store within moments.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
@@ -284,86 +188,25 @@ pub async fn list(
     me: CurrentOfficer,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<CasePage>, ApiError> {
-    if let Some(s) = &q.status {
-        if CaseStatus::parse(s).is_none() {
-            return Err(ApiError::invalid("status", format!("unknown status `{s}`")));
-        }
-    }
-    check_enum::<RiskLevel>("risk", &q.risk)?;
-    check_enum::<HarmType>("harm_type", &q.harm_type)?;
-    if let Some(g) = &q.group {
-        if hoso_domain::child::CircumstanceGroup::parse(g).is_none() {
-            return Err(ApiError::invalid("group", format!("unknown group `{g}`")));
-        }
-    }
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::invalid("limit", "from 1 to 200"));
-    }
-    let offset = q.offset.unwrap_or(0);
-    if offset < 0 {
-        return Err(ApiError::invalid("offset", "not negative"));
-    }
-    let mut f = CaseFilter {
+    let req = ListRequest {
         province: q.province,
         commune: q.commune,
-        status: q.status.clone(),
-        risk: q.risk.clone(),
-        harm_type: q.harm_type.clone(),
-        group: q.group.clone(),
-        worker: q.worker.clone(),
+        status: q.status,
+        risk: q.risk,
+        harm_type: q.harm_type,
+        group: q.group,
+        worker: q.worker,
         overdue: q.overdue.unwrap_or(false),
-        limit,
-        offset,
+        limit: q.limit,
+        offset: q.offset,
     };
-    let empty = || {
-        Json(CasePage {
-            total: 0,
-            limit,
-            offset,
-            items: Vec::new(),
-        })
-    };
-    // The officer's area narrows every filter.
-    let commune_unit = match me.actor.unit {
-        Unit::National => None,
-        Unit::Province { province } => {
-            if f.province.is_some_and(|p| p != province) {
-                return Ok(empty());
-            }
-            f.province = Some(province);
-            None
-        }
-        Unit::Commune { province, commune } => {
-            if f.province.is_some_and(|p| p != province) || f.commune.is_some_and(|c| c != commune)
-            {
-                return Ok(empty());
-            }
-            f.province = Some(province);
-            f.commune = Some(commune);
-            Some(())
-        }
-    };
-    let page = read::list_cases(state.db(), &f, now()).await?;
-    let mut total = page.total;
-    let items: Vec<CaseSummary> = page
-        .items
-        .into_iter()
-        .filter(|r| {
-            // A pre-2025 commune may share the code of today's commune.
-            let keep = commune_unit.is_none() || r.structure.as_deref() == Some("2025");
-            if !keep {
-                total -= 1;
-            }
-            keep
-        })
-        .map(CaseSummary::from)
-        .collect();
+    let f = req.filter()?;
+    let page = cases::list(&state.svc, &me, &req).await?;
     Ok(Json(CasePage {
-        total,
-        limit,
-        offset,
-        items,
+        total: page.total,
+        limit: f.limit,
+        offset: f.offset,
+        items: page.items.into_iter().map(CaseSummary::from).collect(),
     }))
 }
 
@@ -389,13 +232,6 @@ pub struct DeadlineDue {
     pub due: DateTime<Utc>,
 }
 
-fn name_of<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonQuery {
@@ -413,22 +249,22 @@ pub async fn view(
     Path(id): Path<String>,
     ApiQuery(_q): ApiQuery<ReasonQuery>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let case = visible_case(&state, &me, &id).await?;
-    access::record(&state, &me, &ctx, "Case", &id, "case_view").await?;
-    let t = now();
-    let summary = read::case_view(state.db(), &id, t)
-        .await?
-        .map(CaseSummary::from);
+    let c = cases::view(&state.svc, &me, &ctx, &id).await?;
     Ok(Json(CaseDetail {
-        case_id: id,
-        status: case.status.as_str().to_string(),
-        next_deadline: case.next_deadline().map(|(k, due)| DeadlineDue {
-            kind: name_of(&k),
+        case_id: c.case_id,
+        status: c.case.status.as_str().to_string(),
+        next_deadline: c.case.next_deadline().map(|(k, due)| DeadlineDue {
+            kind: k.as_str().to_string(),
             due,
         }),
-        missed_deadlines: case.missed_deadlines(t).iter().map(name_of).collect(),
-        state: serde_json::to_value(&case).map_err(|e| ApiError::Internal(e.to_string()))?,
-        summary,
+        missed_deadlines: c
+            .case
+            .missed_deadlines(c.at)
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect(),
+        state: serde_json::to_value(&c.case).map_err(|e| ApiError::internal(e.to_string()))?,
+        summary: c.row.map(CaseSummary::from),
     }))
 }
 
@@ -489,39 +325,36 @@ pub async fn timeline(
         .as_deref()
         .map(|t| parse_time(t).map_err(|e| ApiError::invalid("as_of", e.to_string())))
         .transpose()?;
-    visible_case(&state, &me, &id).await?;
-    let Some(c) = case_as_of(&state.app.ledger, &id, as_of).await? else {
-        return Err(ApiError::NotFound(
-            "no event of this case was recorded by then".into(),
-        ));
-    };
-    let what = if as_of.is_some() {
-        "case_as_of"
-    } else {
-        "case_timeline"
-    };
-    access::record(&state, &me, &ctx, "Case", &id, what).await?;
+    let c = cases::timeline(&state.svc, &me, &ctx, &id, as_of).await?;
     let events = c
         .timeline
         .into_iter()
-        .map(|e| TimelineEntry {
-            position: e.position,
-            sequence: e.sequence,
-            event_type: e.event_type,
-            at: e.at,
-            actor_id: e.meta.as_ref().map(|m| m.actor_id.clone()),
-            role: e.meta.as_ref().map(|m| m.role.clone()),
-            unit: e.meta.as_ref().map(|m| m.unit.clone()),
-            recorded_at: e.meta.as_ref().map(|m| m.recorded_at),
-            data: serde_json::from_str(&e.payload).unwrap_or(Value::Null),
-            hash: e.hash,
+        .map(|e| {
+            let data = serde_json::from_str(&e.payload).map_err(|err| {
+                ApiError::internal(format!(
+                    "stored event {} does not decode: {err}",
+                    e.position
+                ))
+            })?;
+            Ok(TimelineEntry {
+                position: e.position,
+                sequence: e.sequence,
+                event_type: e.event_type,
+                at: e.at,
+                actor_id: e.meta.as_ref().map(|m| m.actor_id.clone()),
+                role: e.meta.as_ref().map(|m| m.role.clone()),
+                unit: e.meta.as_ref().map(|m| m.unit.clone()),
+                recorded_at: e.meta.as_ref().map(|m| m.recorded_at),
+                data,
+                hash: e.hash,
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(Json(Timeline {
         case_id: id,
         as_of,
         status: c.state.status.as_str().to_string(),
-        state: serde_json::to_value(&c.state).map_err(|e| ApiError::Internal(e.to_string()))?,
+        state: serde_json::to_value(&c.state).map_err(|e| ApiError::internal(e.to_string()))?,
         events,
         later_events: c.later_events,
     }))

@@ -7,56 +7,22 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hoso_domain::child::{Child, ChildAction, ChildCommand, Registration};
-use rand::Rng;
+use hoso_domain::child::{ChildAction, Registration};
+use hoso_service::children;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::access::{self, ReadContext};
+use super::access::ReadContext;
 use super::auth::CurrentOfficer;
-use super::cases::{can_see, check_id, ReasonQuery};
-use super::error::{aggregate_error, child_error, ApiError};
-use super::idempotency::{self, ok};
+use super::cases::ReasonQuery;
+use super::error::ApiError;
+use super::idempotency::{self, fingerprint, ok};
 use super::json::{ApiJson, ApiQuery};
-use super::{now, AppState};
-
-/// `TE-1A2B3C4D5E6F`.
-fn new_child_id() -> String {
-    let n: u64 = rand::rngs::OsRng.gen();
-    format!("TE-{:012X}", n & 0xFFFF_FFFF_FFFF)
-}
+use super::AppState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChildCommandResult {
     pub child_id: String,
-}
-
-async fn execute(
-    state: &AppState,
-    me: &CurrentOfficer,
-    id: &str,
-    action: ChildAction,
-) -> Result<(), ApiError> {
-    let at = now();
-    let cmd = ChildCommand {
-        actor: me.actor.clone(),
-        at,
-        action,
-    };
-    state
-        .app
-        .child(id, cmd, at)
-        .await
-        .map_err(|e| aggregate_error(e, child_error))
-}
-
-async fn visible_child(state: &AppState, me: &CurrentOfficer, id: &str) -> Result<Child, ApiError> {
-    check_id("id", id)?;
-    let child: Child = state.app.load(id).await?;
-    match child.commune() {
-        Some(c) if child.registered && can_see(&me.actor, &c) => Ok(child),
-        _ => Err(ApiError::not_found("child")),
-    }
 }
 
 /// Lập hồ sơ trẻ em: registers a child with a server-assigned id.
@@ -70,13 +36,9 @@ pub async fn register(
     headers: HeaderMap,
     ApiJson(reg): ApiJson<Registration>,
 ) -> Response {
-    let request = format!(
-        "POST /children {}",
-        serde_json::to_string(&reg).unwrap_or_default()
-    );
-    idempotency::once(&state, &me, &headers, &request, || async {
-        let id = new_child_id();
-        execute(&state, &me, &id, ChildAction::RegisterChild(reg)).await?;
+    let fp = fingerprint("POST /children", &reg);
+    idempotency::once(&state, &me, &headers, fp, || async {
+        let id = children::register(&state.svc, &me, reg).await?;
         ok(StatusCode::CREATED, &ChildCommandResult { child_id: id })
     })
     .await
@@ -95,19 +57,9 @@ pub async fn act(
     headers: HeaderMap,
     ApiJson(action): ApiJson<ChildAction>,
 ) -> Response {
-    let request = format!(
-        "POST /children/{id}/actions {}",
-        serde_json::to_string(&action).unwrap_or_default()
-    );
-    idempotency::once(&state, &me, &headers, &request, || async {
-        if matches!(action, ChildAction::RegisterChild(_)) {
-            return Err(ApiError::invalid(
-                "type",
-                "register a child with POST /api/v1/children",
-            ));
-        }
-        visible_child(&state, &me, &id).await?;
-        execute(&state, &me, &id, action).await?;
+    let fp = fingerprint(&format!("POST /children/{id}/actions"), &action);
+    idempotency::once(&state, &me, &headers, fp, || async {
+        children::act(&state.svc, &me, &id, action).await?;
         ok(
             StatusCode::OK,
             &ChildCommandResult {
@@ -138,8 +90,7 @@ pub async fn view(
     Path(id): Path<String>,
     ApiQuery(_q): ApiQuery<ReasonQuery>,
 ) -> Result<Json<ChildRecord>, ApiError> {
-    let child = visible_child(&state, &me, &id).await?;
-    access::record(&state, &me, &ctx, "Child", &id, "child").await?;
+    let child = children::view(&state.svc, &me, &ctx, &id).await?;
     Ok(Json(ChildRecord {
         child_id: id,
         active_groups: child
@@ -147,7 +98,7 @@ pub async fn view(
             .iter()
             .map(|g| g.code().to_string())
             .collect(),
-        state: serde_json::to_value(&child).map_err(|e| ApiError::Internal(e.to_string()))?,
+        state: serde_json::to_value(&child).map_err(|e| ApiError::internal(e.to_string()))?,
     }))
 }
 

@@ -8,7 +8,9 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, FieldError};
+use hoso_service::{Error, FieldError};
+
+use super::error::ApiError;
 
 /// Largest request body accepted (413 above).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -188,10 +190,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     } else {
                         field
                     };
-                    ApiError::Invalid {
+                    ApiError::Service(Error::Invalid {
                         detail: format!("{field}: {message}"),
                         errors: vec![FieldError::new(field, message)],
-                    }
+                    })
                 }
                 _ => ApiError::Malformed {
                     detail: format!("the body is not valid JSON: {message}"),
@@ -226,10 +228,10 @@ where
                 let path = e.path().to_string();
                 let message = e.into_inner().to_string();
                 let field = join_path(&path, field_in_message(&message));
-                ApiError::Invalid {
+                ApiError::Service(Error::Invalid {
                     detail: format!("query parameter {field}: {message}"),
                     errors: vec![FieldError::new(field, message)],
-                }
+                })
             })
     }
 }
@@ -241,7 +243,7 @@ mod tests {
 
     fn field_of(body: &str) -> String {
         match parse_json::<CaseAction>(body.as_bytes()) {
-            Err(ApiError::Invalid { errors, .. }) => errors[0].field.clone(),
+            Err(ApiError::Service(Error::Invalid { errors, .. })) => errors[0].field.clone(),
             other => panic!("expected a field error, got {other:?}"),
         }
     }

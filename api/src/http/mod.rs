@@ -1,81 +1,55 @@
-//! The HTTP API (`/api/v1`): axum routes over `App`, authentication, problem+json
-//! errors, OpenAPI. Only this module knows HTTP and JSON request shapes.
+//! The JSON API (`/api/v1`): axum routes over the service layer, the bearer
+//! token extractor, problem+json errors, OpenAPI. Only this module knows the
+//! JSON shapes of requests and answers; each handler parses, calls one
+//! `hoso_service` function and encodes what it returns.
 //!
 //! Architecture invariant: the actor of every command is the signed-in officer
 //! as the Officer aggregate has them now (`auth::CurrentOfficer`); nothing in a
 //! request body names the actor or the time.
 
 pub mod access;
-pub mod admin;
 pub mod auth;
-pub mod bench;
 pub mod cases;
 pub mod children;
-pub mod db;
 pub mod error;
 pub mod exports;
 pub mod idempotency;
 pub mod json;
 pub mod officers;
 pub mod openapi;
-pub mod reads;
+pub mod stats;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::Router;
-use chrono::{DateTime, Utc};
+use hoso_service::Service;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::app::App;
-
-/// Shared state of every handler; cheap to clone.
+/// Shared state of every handler and page; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub app: Arc<App>,
-    /// Signs the checkpoint an export is proven against; `None` when the
-    /// server was started without a key (exports then answer 500).
-    pub signer: Option<Arc<hoso_ledger::checkpoint::Signer>>,
+    pub svc: Service,
 }
 
 impl AppState {
-    pub fn new(app: App) -> AppState {
-        AppState {
-            app: Arc::new(app),
-            signer: None,
-        }
+    pub fn new(svc: Service) -> AppState {
+        AppState { svc }
     }
-
-    pub fn with_signer(mut self, signer: hoso_ledger::checkpoint::Signer) -> AppState {
-        self.signer = Some(Arc::new(signer));
-        self
-    }
-
-    pub fn db(&self) -> &hoso_ledger::Db {
-        self.app.ledger.db()
-    }
-}
-
-/// The server clock: the only source of `at` and `recorded_at` for HTTP commands.
-pub fn now() -> DateTime<Utc> {
-    Utc::now()
 }
 
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// `/api/v1/...` with request ids, tracing, the body limit and problem+json
-/// for unknown routes.
+/// `/api/v1/...` with the body limit and problem+json for unknown routes.
 pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static(REQUEST_ID);
     let api = Router::new()
         .merge(auth::routes())
         .merge(cases::routes())
         .merge(children::routes())
         .merge(officers::routes())
-        .merge(reads::routes())
+        .merge(stats::routes())
         .merge(access::routes())
         .merge(exports::routes())
         .merge(openapi::routes())
@@ -85,6 +59,13 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .with_state(state)
         .layer(DefaultBodyLimit::max(json::BODY_LIMIT))
+}
+
+/// Request ids (generated or echoed) and one log line per answer, around the
+/// whole service.
+pub fn traced(router: Router) -> Router {
+    let request_id = HeaderName::from_static(REQUEST_ID);
+    router
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
@@ -106,7 +87,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn method_not_allowed() -> axum::response::Response {
-    let (_, mut body) = error::ApiError::NotFound(String::new()).problem();
+    let (_, mut body) = error::ApiError::not_found("route").problem();
     body["type"] = "urn:hoso:problem:method-not-allowed".into();
     body["title"] = "Method not allowed".into();
     body["status"] = 405.into();
@@ -114,46 +95,8 @@ async fn method_not_allowed() -> axum::response::Response {
     error::problem_response(axum::http::StatusCode::METHOD_NOT_ALLOWED, &body)
 }
 
-/// Serves the whole service (`/health` and `/api/v1`) on `listener` with
-/// client addresses, with the projections created and followed, until the task
-/// is dropped. For tests and `bench http`.
-pub async fn serve_on(
-    listener: tokio::net::TcpListener,
-    ledger: hoso_ledger::Ledger,
-) -> std::io::Result<()> {
-    serve_on_with(listener, ledger, None).await
-}
-
-/// `serve_on` with a checkpoint signer, so exports can be downloaded.
-pub async fn serve_on_with(
-    listener: tokio::net::TcpListener,
-    ledger: hoso_ledger::Ledger,
-    signer: Option<hoso_ledger::checkpoint::Signer>,
-) -> std::io::Result<()> {
-    for p in hoso_projections::Projection::ALL {
-        let t = hoso_projections::Target::live(p);
-        hoso_projections::runner::ensure(ledger.db(), &t)
-            .await
-            .map_err(std::io::Error::other)?;
-    }
-    // The follower stops with the server, also when the serving task is aborted.
-    struct AbortOnDrop(tokio::task::JoinHandle<()>);
-    impl Drop for AbortOnDrop {
-        fn drop(&mut self) {
-            self.0.abort();
-        }
-    }
-    let _follower = AbortOnDrop(tokio::spawn(hoso_projections::runner::follow(
-        ledger.clone(),
-    )));
-    axum::serve(
-        listener,
-        crate::server::router_with_signer(ledger, signer)
-            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .await
-}
-
 async fn not_found() -> error::ApiError {
-    error::ApiError::NotFound("no such route; see /api/v1/openapi.json".into())
+    error::ApiError::Service(hoso_service::Error::NotFound(
+        "no such route; see /api/v1/openapi.json".into(),
+    ))
 }

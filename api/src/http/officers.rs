@@ -9,21 +9,20 @@ use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use hoso_domain::common::{Actor, Role, Unit};
-use hoso_domain::officer::{Officer, OfficerAction, OfficerCommand, OfficerRegistration};
+use hoso_domain::common::{Role, Unit};
+use hoso_domain::officer::OfficerAction;
 use hoso_projections::history::parse_time;
-use hoso_projections::read;
-use rand::Rng;
+use hoso_service::accounts::sha256_hex;
+use hoso_service::officers;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::access::{self, ReadContext};
-use super::auth::{self, CurrentOfficer};
-use super::cases::check_id;
-use super::error::{aggregate_error, officer_error, ApiError};
-use super::idempotency::{self, ok};
+use super::access::ReadContext;
+use super::auth::CurrentOfficer;
+use super::error::ApiError;
+use super::idempotency::{self, fingerprint, ok};
 use super::json::{ApiJson, ApiQuery};
-use super::{now, AppState};
+use super::AppState;
 
 /// Registers an officer; their account gets `password` when one is given.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -48,41 +47,17 @@ pub struct OfficerCommandResult {
     pub officer_id: String,
 }
 
-fn new_officer_id() -> String {
-    let n: u32 = rand::rngs::OsRng.gen();
-    format!("CB-{n:08X}")
-}
-
-/// Registers the officer as `actor` and sets the password: shared by the HTTP
-/// route and `hoso admin create-officer`.
-pub async fn create(state: &AppState, actor: &Actor, new: NewOfficer) -> Result<String, ApiError> {
-    let id = new.id.clone().unwrap_or_else(new_officer_id);
-    check_id("id", &id)?;
-    if let Some(p) = &new.password {
-        auth::check_password_rules(p)?;
+impl From<NewOfficer> for officers::NewOfficer {
+    fn from(n: NewOfficer) -> Self {
+        officers::NewOfficer {
+            id: n.id,
+            full_name: n.full_name,
+            role: n.role,
+            unit: n.unit,
+            active_from: n.active_from,
+            password: n.password,
+        }
     }
-    let at = now();
-    let cmd = OfficerCommand {
-        actor: actor.clone(),
-        at,
-        action: OfficerAction::RegisterOfficer(OfficerRegistration {
-            full_name: new.full_name.clone(),
-            role: new.role,
-            unit: new.unit,
-            active_from: new
-                .active_from
-                .unwrap_or_else(|| hoso_domain::calendar::local_date(at)),
-        }),
-    };
-    state
-        .app
-        .officer(&id, cmd, at)
-        .await
-        .map_err(|e| aggregate_error(e, officer_error))?;
-    if let Some(p) = &new.password {
-        auth::set_password(state, &id, p).await?;
-    }
-    Ok(id)
 }
 
 #[utoipa::path(post, path = "/api/v1/officers", tag = "officers", security(("bearer" = [])),
@@ -96,50 +71,18 @@ pub async fn register(
     headers: HeaderMap,
     ApiJson(new): ApiJson<NewOfficer>,
 ) -> Response {
+    // The fingerprint keeps no password, only its hash.
     let mut hashed = new.clone();
-    hashed.password = hashed.password.map(|p| auth::sha256_hex(p.as_bytes()));
-    let request = format!(
-        "POST /officers {}",
-        serde_json::to_string(&hashed).unwrap_or_default()
-    );
-    idempotency::once(&state, &me, &headers, &request, || async {
-        let id = create(&state, &me.actor, new).await?;
+    hashed.password = hashed.password.map(|p| sha256_hex(p.as_bytes()));
+    let fp = fingerprint("POST /officers", &hashed);
+    idempotency::once(&state, &me, &headers, fp, || async {
+        let id = officers::create(&state.svc, &me.actor, new.into()).await?;
         ok(
             StatusCode::CREATED,
             &OfficerCommandResult { officer_id: id },
         )
     })
     .await
-}
-
-/// An officer record the signed-in officer may see: themselves; admins and
-/// national inspectors everyone; provincial managers and inspectors the
-/// officers of their province.
-pub(crate) async fn visible_officer(
-    state: &AppState,
-    me: &CurrentOfficer,
-    id: &str,
-) -> Result<Officer, ApiError> {
-    check_id("id", id)?;
-    let officer: Officer = state.app.load(id).await?;
-    let Some(unit) = officer.unit().filter(|_| officer.registered) else {
-        return Err(ApiError::not_found("officer"));
-    };
-    let own = me.actor.officer_id == id;
-    let reader = matches!(
-        me.role(),
-        Role::Admin | Role::Inspector | Role::ProvincialManager
-    );
-    let in_area = match me.actor.unit {
-        Unit::National => true,
-        Unit::Province { province } => unit.province() == Some(province),
-        Unit::Commune { .. } => false,
-    };
-    if own || (reader && in_area) {
-        Ok(officer)
-    } else {
-        Err(ApiError::not_found("officer"))
-    }
 }
 
 #[utoipa::path(post, path = "/api/v1/officers/{id}/actions", tag = "officers", security(("bearer" = [])),
@@ -155,29 +98,9 @@ pub async fn act(
     headers: HeaderMap,
     ApiJson(action): ApiJson<OfficerAction>,
 ) -> Response {
-    let request = format!(
-        "POST /officers/{id}/actions {}",
-        serde_json::to_string(&action).unwrap_or_default()
-    );
-    idempotency::once(&state, &me, &headers, &request, || async {
-        if matches!(action, OfficerAction::RegisterOfficer(_)) {
-            return Err(ApiError::invalid(
-                "type",
-                "register an officer with POST /api/v1/officers",
-            ));
-        }
-        visible_officer(&state, &me, &id).await?;
-        let at = now();
-        let cmd = OfficerCommand {
-            actor: me.actor.clone(),
-            at,
-            action,
-        };
-        state
-            .app
-            .officer(&id, cmd, at)
-            .await
-            .map_err(|e| aggregate_error(e, officer_error))?;
+    let fp = fingerprint(&format!("POST /officers/{id}/actions"), &action);
+    idempotency::once(&state, &me, &headers, fp, || async {
+        officers::act(&state.svc, &me, &id, action).await?;
         ok(
             StatusCode::OK,
             &OfficerCommandResult {
@@ -206,13 +129,7 @@ pub async fn set_password(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    if me.actor.officer_id != id {
-        me.require(&[Role::Admin], "set another officer's password")?;
-    }
-    if auth::current_actor(&state, &id).await?.is_none() {
-        return Err(ApiError::not_found("officer"));
-    }
-    auth::set_password(&state, &id, &req.password).await?;
+    officers::set_password(&state.svc, &me, &id, &req.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -275,14 +192,7 @@ pub async fn history(
 ) -> Result<Json<OfficerHistory>, ApiError> {
     let from = time_param("from", &q.from)?;
     let to = time_param("to", &q.to)?;
-    visible_officer(&state, &me, &id).await?;
-    let Some(h) = read::officer_history(state.db(), &id, from, to).await? else {
-        return Err(ApiError::NotFound(
-            "no history for this officer yet (the projection follows the store within moments)"
-                .into(),
-        ));
-    };
-    access::record(&state, &me, &ctx, "Officer", &id, "officer_history").await?;
+    let h = officers::history(&state.svc, &me, &ctx, &id, from, to).await?;
     Ok(Json(OfficerHistory {
         officer_id: h.officer_id,
         full_name: h.full_name,

@@ -46,11 +46,11 @@ impl Modify for Bearer {
         super::officers::act,
         super::officers::set_password,
         super::officers::history,
-        super::reads::stats,
+        super::stats::get_stats,
         super::access::list,
         super::exports::export_bundle,
     ),
-    components(schemas(super::error::Problem, super::error::FieldError))
+    components(schemas(super::error::Problem, super::error::FieldProblem))
 )]
 pub struct ApiDoc;
 

@@ -5,15 +5,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, Months};
-use hoso_projections::read::{CaseFilter, PeriodKind};
-use hoso_projections::Projection;
+use hoso_domain::case::CaseStatus;
+use hoso_domain::common::{Code, RiskLevel};
+use hoso_projections::read::PeriodKind;
+use hoso_service::cases::{self, ListRequest};
+use hoso_service::now;
 
-use super::cases::{case_headers, case_rows, visible_cases, RISKS, STATUSES};
+use super::cases::{case_headers, case_rows};
 use super::html::{column_chart, esc, table, Series};
 use super::stats::{area_name, area_stats};
 use super::{error_page, html, layout, tr, Officer};
 use crate::http::error::ApiError;
-use crate::http::{now, AppState};
+use crate::http::AppState;
 use crate::labels::label;
 
 /// The last `n` months, oldest first, as `2026-03`.
@@ -36,41 +39,35 @@ pub async fn page(State(state): State<AppState>, o: Officer) -> Response {
 
 async fn inner(state: &AppState, o: &Officer) -> Result<Response, ApiError> {
     let lang = o.ctx.lang;
-    let ledger = &state.app.ledger;
-    crate::report::refresh(ledger, Projection::CaseView).await?;
-    crate::report::refresh(ledger, Projection::Statistics).await?;
-    // Every case of the area, for the counts (the list is the case view).
-    let all = visible_cases(
-        state,
-        &o.me,
-        CaseFilter {
-            limit: 100_000,
-            ..CaseFilter::default()
-        },
-    )
-    .await?;
-    let open: Vec<_> = all.items.iter().filter(|r| r.status != "closed").collect();
-    let overdue = all
-        .items
+    // Every case of the area by step and risk: one grouped query.
+    let counts = cases::counts(&state.svc, &o.me).await?;
+    let open: Vec<_> = counts
         .iter()
-        .filter(|r| r.overdue && r.status != "closed")
-        .count();
-    // Step × risk.
-    let mut risk_cols: Vec<&str> = RISKS.to_vec();
+        .filter(|c| c.status != CaseStatus::Closed.as_str())
+        .collect();
+    let open_total: i64 = open.iter().map(|c| c.cases).sum();
+    let overdue: i64 = open.iter().map(|c| c.overdue).sum();
+    // Step × risk, highest risk first, then not yet assessed.
+    let mut risk_cols: Vec<&str> = RiskLevel::codes().into_iter().rev().collect();
     risk_cols.push("");
     let mut rows = Vec::new();
     let mut col_totals = vec![0i64; risk_cols.len()];
-    for st in STATUSES.iter().filter(|s| **s != "closed") {
+    for st in CaseStatus::ALL
+        .iter()
+        .filter(|s| !matches!(s, CaseStatus::Closed | CaseStatus::NotOpened))
+        .map(|s| s.as_str())
+    {
         let mut cells = vec![format!(
             "<a href=\"/cases?status={st}\">{}</a>",
             esc(&label(lang, st))
         )];
         let mut total = 0;
         for (i, r) in risk_cols.iter().enumerate() {
-            let n = open
+            let n: i64 = open
                 .iter()
-                .filter(|c| c.status == *st && c.overall_risk.as_deref().unwrap_or("") == *r)
-                .count() as i64;
+                .filter(|c| c.status == st && c.overall_risk.as_deref().unwrap_or("") == *r)
+                .map(|c| c.cases)
+                .sum();
             col_totals[i] += n;
             total += n;
             cells.push(if n == 0 {
@@ -88,23 +85,28 @@ async fn inner(state: &AppState, o: &Officer) -> Result<Response, ApiError> {
     }
     let mut foot = vec![format!("<b>{}</b>", esc(&label(lang, "w.total")))];
     foot.extend(col_totals.iter().map(|n| format!("<b>{n}</b>")));
-    foot.push(format!("<b>{}</b>", open.len()));
+    foot.push(format!("<b>{open_total}</b>"));
     rows.push(foot);
     let mut heads: Vec<String> = vec![label(lang, "h.status")];
-    heads.extend(RISKS.iter().map(|r| label(lang, r)));
+    heads.extend(
+        risk_cols
+            .iter()
+            .filter(|r| !r.is_empty())
+            .map(|r| label(lang, r)),
+    );
     heads.push(tr(lang, "Chưa đánh giá", "Not assessed").into());
     heads.push(label(lang, "w.total"));
     let hdr: Vec<&str> = heads.iter().map(String::as_str).collect();
     let matrix = table(&hdr, &rows, "matrix");
 
     // Overdue first: the case list's own order.
-    let first = visible_cases(
-        state,
+    let first = cases::list(
+        &state.svc,
         &o.me,
-        CaseFilter {
+        &ListRequest {
             overdue: true,
-            limit: 10,
-            ..CaseFilter::default()
+            limit: Some(10),
+            ..ListRequest::default()
         },
     )
     .await?;
@@ -188,7 +190,7 @@ async fn inner(state: &AppState, o: &Officer) -> Result<Response, ApiError> {
         tr(lang, "Tổng quan", "Dashboard"),
         tr(lang, "Địa bàn", "Area"),
         esc(&area_name(&o.me, lang)),
-        kpi(open.len().to_string(), tr(lang, "Hồ sơ đang xử lý", "Open cases"), "", "/cases"),
+        kpi(open_total.to_string(), tr(lang, "Hồ sơ đang xử lý", "Open cases"), "", "/cases"),
         kpi(overdue.to_string(), tr(lang, "Hồ sơ quá hạn", "Overdue cases"), if overdue > 0 { "warn" } else { "" }, "/cases?overdue=1"),
         kpi(opened.last().copied().unwrap_or(0).to_string(), tr(lang, "Tiếp nhận tháng này", "Opened this month"), "", "/stats"),
         kpi(closed.last().copied().unwrap_or(0).to_string(), tr(lang, "Kết thúc tháng này", "Closed this month"), "", "/stats"),

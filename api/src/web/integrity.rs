@@ -4,74 +4,30 @@
 //! checkpoint), and compliance export downloads (the API's export handler).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
-use cqrs_es::Aggregate;
-use hoso_domain::case::Case;
 use hoso_domain::common::Role;
-use hoso_ledger::checkpoint::{self, Checkpoint};
-use hoso_ledger::{encoding, merkle};
+use hoso_service::integrity::{self, CaseCheck, Inclusion};
 use serde::Deserialize;
 
 use super::html::{esc, when};
 use super::{error_page, html, layout, tr, Officer};
 use crate::http::access::ReadContext;
-use crate::http::cases::visible_case;
 use crate::http::error::ApiError;
 use crate::http::exports::{export_bundle, ExportParams};
 use crate::http::json::ApiQuery;
-use crate::http::{now, AppState};
+use crate::http::AppState;
 use crate::labels::Lang;
 
-/// The last whole-store verification run from this page (in this process).
-struct LastRun {
-    at: DateTime<Utc>,
-    by: String,
-    intact: bool,
-    text: String,
-}
-
-static LAST: Mutex<Option<LastRun>> = Mutex::new(None);
-
-/// Largest log for which one case's inclusion proofs are computed on a page
-/// request (the tree is built in memory).
-const MAX_TREE: u64 = 2_000_000;
-
-fn allowed(o: &Officer) -> Result<(), ApiError> {
-    if matches!(
-        o.me.role(),
-        Role::Inspector | Role::Admin | Role::ProvincialManager
-    ) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            tr(
-                o.ctx.lang,
-                "Trang này dành cho thanh tra và cán bộ quản lý.",
-                "This page is for inspectors and managers.",
-            )
-            .into(),
-        ))
-    }
-}
-
 pub async fn page(State(state): State<AppState>, o: Officer) -> Response {
-    if let Err(e) = allowed(&o) {
-        return error_page(&o, e);
-    }
     match render(&state, &o, None, "").await {
         Ok(p) => html(&o.ctx, StatusCode::OK, p),
         Err(e) => error_page(&o, e),
     }
-}
-
-fn cp_error(e: checkpoint::CheckpointError) -> ApiError {
-    ApiError::Internal(e.to_string())
 }
 
 async fn render(
@@ -81,10 +37,9 @@ async fn render(
     case_id: &str,
 ) -> Result<String, ApiError> {
     let lang = o.ctx.lang;
-    let ledger = &state.app.ledger;
-    let latest = checkpoint::latest(ledger).await.map_err(cp_error)?;
-    let head = ledger.head().await?;
-    let cp = match &latest {
+    let status = integrity::status(&state.svc, &o.me).await?;
+    let head = status.head;
+    let cp = match &status.latest {
         None => format!(
             "<p class=\"empty\">{}</p>",
             tr(
@@ -94,12 +49,12 @@ async fn render(
             )
         ),
         Some(c) => {
-            let sig = match &state.signer {
-                Some(s) if s.verifier().open_note(&c.note).is_some() => format!(
+            let sig = match status.signature_valid {
+                Some(true) => format!(
                     "<span class=\"badge ok\">✓ {}</span>",
                     tr(lang, "Chữ ký hợp lệ", "Signature valid")
                 ),
-                Some(_) => format!(
+                Some(false) => format!(
                     "<span class=\"badge late\">✗ {}</span>",
                     tr(
                         lang,
@@ -147,10 +102,7 @@ async fn render(
             )
         }
     };
-    let last = match LAST.lock().ok().as_ref().and_then(|l| {
-        l.as_ref()
-            .map(|r| (r.at, r.by.clone(), r.intact, r.text.clone()))
-    }) {
+    let last = match status.last_run.map(|r| (r.at, r.by, r.intact, r.text)) {
         None => format!(
             "<p class=\"muted\">{}</p>",
             tr(
@@ -226,31 +178,9 @@ async fn render(
 
 /// `POST /integrity/verify-all`: `hoso verify` from the page.
 pub async fn verify_all(State(state): State<AppState>, o: Officer) -> Response {
-    if let Err(e) = allowed(&o) {
-        return error_page(&o, e);
-    }
-    let key = state.signer.as_ref().map(|s| s.verifier().clone());
-    match hoso_ledger::verify::verify_with(&state.app.ledger, key.as_ref(), &[]).await {
-        Ok(report) => {
-            let intact = report.first().is_none();
-            let text = match report.first() {
-                Some(f) => format!("BROKEN: {f}"),
-                None => format!(
-                    "intact: {} events, {} aggregates, {:.3} s",
-                    report.events, report.aggregates, report.seconds
-                ),
-            };
-            if let Ok(mut l) = LAST.lock() {
-                *l = Some(LastRun {
-                    at: now(),
-                    by: o.me.actor.officer_id.clone(),
-                    intact,
-                    text,
-                });
-            }
-            Redirect::to("/integrity").into_response()
-        }
-        Err(e) => error_page(&o, ApiError::from(e)),
+    match integrity::verify_all(&state.svc, &o.me).await {
+        Ok(_) => Redirect::to("/integrity").into_response(),
+        Err(e) => error_page(&o, e.into()),
     }
 }
 
@@ -260,100 +190,45 @@ pub struct CaseForm {
 }
 
 /// One case's chain and its inclusion in the latest signed checkpoint.
-async fn check_case(state: &AppState, lang: Lang, id: &str) -> Result<(bool, String), ApiError> {
-    let ledger = &state.app.ledger;
-    let events = ledger.events_of(Case::TYPE, id, 0).await?;
-    let mut prev = [0u8; 32];
-    let mut problems = Vec::new();
-    for (i, e) in events.iter().enumerate() {
-        if e.sequence != i as i64 + 1 {
-            problems.push(format!("sequence {}: expected {}", e.sequence, i + 1));
-        }
-        if e.prev_hash[..] != prev[..] {
-            problems.push(format!(
-                "sequence {}: link to the previous event broken",
-                e.sequence
-            ));
-        }
-        let h = encoding::event_hash(&prev, &e.record());
-        if h[..] != e.hash[..] {
-            problems.push(format!(
-                "sequence {}: hash does not match its content",
-                e.sequence
-            ));
-        }
-        if e.hash.len() == 32 {
-            prev.copy_from_slice(&e.hash);
-        }
-    }
-    let latest: Option<Checkpoint> = checkpoint::latest(ledger).await.map_err(cp_error)?;
-    let mut included = 0;
-    let mut pending = 0;
-    let inclusion: String;
-    match latest {
-        Some(c) if c.tree_size <= MAX_TREE => {
-            let tree = hoso_ledger::log::tree(ledger, c.tree_size)
-                .await
-                .map_err(cp_error)?;
-            for e in &events {
-                let index = (e.position - 1) as u64;
-                if index >= c.tree_size {
-                    pending += 1;
-                    continue;
-                }
-                let leaf = merkle::leaf_hash(&e.hash);
-                let ok = tree.inclusion_proof(index, c.tree_size).is_some_and(|p| {
-                    merkle::verify_inclusion(index, c.tree_size, &leaf, &p, &c.root)
-                });
-                if ok {
-                    included += 1;
-                } else {
-                    problems.push(format!(
-                        "position {}: not included in checkpoint #{}",
-                        e.position, c.id
-                    ));
-                }
-            }
-            inclusion = format!(
-                "{} {included} · {} #{} ({} {})",
-                tr(
-                    lang,
-                    "Có trong điểm kiểm tra đã ký:",
-                    "Included in the signed checkpoint:"
-                ),
-                tr(lang, "điểm kiểm tra", "checkpoint"),
-                c.id,
-                pending,
-                tr(
-                    lang,
-                    "sự kiện mới hơn, chờ điểm kiểm tra sau",
-                    "newer events await the next checkpoint"
-                ),
-            );
-        }
-        Some(_) => {
-            inclusion = tr(
+fn case_result(lang: Lang, c: &CaseCheck) -> String {
+    let inclusion = match c.inclusion {
+        Inclusion::Checked {
+            checkpoint,
+            included,
+            pending,
+        } => format!(
+            "{} {included} · {} #{checkpoint} ({pending} {})",
+            tr(
                 lang,
-                "Nhật ký quá lớn để tính bằng chứng tại đây; dùng `hoso verify`.",
-                "Log too large for proofs here; use `hoso verify`.",
-            )
-            .into()
-        }
-        None => {
-            inclusion = tr(
+                "Có trong điểm kiểm tra đã ký:",
+                "Included in the signed checkpoint:"
+            ),
+            tr(lang, "điểm kiểm tra", "checkpoint"),
+            tr(
                 lang,
-                "Chưa có điểm kiểm tra đã ký.",
-                "No signed checkpoint yet.",
-            )
-            .into()
-        }
-    }
-    let ok = problems.is_empty();
+                "sự kiện mới hơn, chờ điểm kiểm tra sau",
+                "newer events await the next checkpoint"
+            ),
+        ),
+        Inclusion::TooLarge => tr(
+            lang,
+            "Nhật ký quá lớn để tính bằng chứng tại đây; dùng `hoso verify`.",
+            "Log too large for proofs here; use `hoso verify`.",
+        )
+        .into(),
+        Inclusion::NoCheckpoint => tr(
+            lang,
+            "Chưa có điểm kiểm tra đã ký.",
+            "No signed checkpoint yet.",
+        )
+        .into(),
+    };
+    let ok = c.problems.is_empty();
     let head = if ok {
         format!(
             "<span class=\"badge ok\">✓ {}</span> {} {}",
             tr(lang, "Nguyên vẹn", "Intact"),
-            events.len(),
+            c.events,
             tr(
                 lang,
                 "sự kiện, chuỗi băm được tính lại khớp hoàn toàn.",
@@ -364,26 +239,19 @@ async fn check_case(state: &AppState, lang: Lang, id: &str) -> Result<(bool, Str
         format!(
             "<span class=\"badge late\">✗ {}</span><ul>{}</ul>",
             tr(lang, "Phát hiện sai lệch", "Broken"),
-            problems
+            c.problems
                 .iter()
                 .map(|p| format!("<li>{}</li>", esc(p)))
                 .collect::<String>()
         )
     };
-    let last_hash = events
-        .last()
-        .map(|e| hex::encode(&e.hash))
-        .unwrap_or_default();
-    Ok((
-        ok,
-        format!(
-            "<div class=\"result {}\" id=\"case-result\"><p>{head}</p><p>{}</p><p class=\"muted\">{} <span class=\"mono wrap\">{}</span></p></div>",
-            if ok { "good" } else { "bad" },
-            esc(&inclusion),
-            tr(lang, "Mã băm cuối:", "Last hash:"),
-            esc(&last_hash)
-        ),
-    ))
+    format!(
+        "<div class=\"result {}\" id=\"case-result\"><p>{head}</p><p>{}</p><p class=\"muted\">{} <span class=\"mono wrap\">{}</span></p></div>",
+        if ok { "good" } else { "bad" },
+        esc(&inclusion),
+        tr(lang, "Mã băm cuối:", "Last hash:"),
+        esc(&c.last_hash)
+    )
 }
 
 /// `POST /integrity/verify-case`.
@@ -392,14 +260,10 @@ pub async fn verify_case(
     o: Officer,
     Form(f): Form<CaseForm>,
 ) -> Response {
-    if let Err(e) = allowed(&o) {
-        return error_page(&o, e);
-    }
     let id = f.case.trim().to_string();
     let result = async {
-        visible_case(&state, &o.me, &id).await?;
-        let (_, html_result) = check_case(&state, o.ctx.lang, &id).await?;
-        render(&state, &o, Some(html_result), &id).await
+        let check = integrity::verify_case(&state.svc, &o.me, &id).await?;
+        render(&state, &o, Some(case_result(o.ctx.lang, &check)), &id).await
     }
     .await;
     match result {

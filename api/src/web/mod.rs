@@ -27,9 +27,10 @@ use axum::{Form, Router};
 use hoso_domain::common::Role;
 use serde::Deserialize;
 
-use crate::http::auth::{self, CurrentOfficer, LoginRequest};
+use hoso_service::{accounts, Error};
+
+use crate::http::auth::CurrentOfficer;
 use crate::http::error::ApiError;
-use crate::http::json::ApiJson;
 use crate::http::AppState;
 use crate::labels::{label, Lang};
 
@@ -212,17 +213,14 @@ impl FromRequestParts<AppState> for Officer {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(Rejection::SignIn(ctx.here));
         };
-        // The API's own resolution of a bearer token.
-        let mut req = axum::http::Request::builder()
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(())
-            .map_err(|e| Rejection::Error(ApiError::Internal(e.to_string())))?
-            .into_parts()
-            .0;
-        match CurrentOfficer::from_request_parts(&mut req, state).await {
-            Ok(me) => Ok(Officer { me, ctx }),
-            Err(ApiError::Unauthenticated(_)) => Err(Rejection::SignIn(ctx.here)),
-            Err(e) => Err(Rejection::Error(e)),
+        // The same resolution as the API's bearer token.
+        match accounts::authenticate(&state.svc, token).await {
+            Ok(me) => Ok(Officer {
+                me: CurrentOfficer(me),
+                ctx,
+            }),
+            Err(Error::Unauthenticated(_)) => Err(Rejection::SignIn(ctx.here)),
+            Err(e) => Err(Rejection::Error(e.into())),
         }
     }
 }
@@ -343,7 +341,7 @@ pub fn html(ctx: &Ctx, status: StatusCode, page: String) -> Response {
 pub fn error_page(o: &Officer, e: ApiError) -> Response {
     let lang = o.ctx.lang;
     let (status, problem) = e.problem();
-    if matches!(e, ApiError::Internal(_)) {
+    if e.is_internal() {
         tracing::error!(error = %e, "page failed");
     }
     let title = match status {
@@ -447,21 +445,17 @@ async fn login(
         return Rejection::Forbidden.into_response();
     }
     let next = safe_next(f.next.as_deref());
-    let req = LoginRequest {
-        officer_id: f.officer_id.trim().to_string(),
-        password: f.password,
-    };
-    let officer_id = req.officer_id.clone();
-    match auth::login(State(state), ApiJson(req)).await {
-        Ok(axum::Json(t)) => {
+    let officer_id = f.officer_id.trim().to_string();
+    match accounts::login(&state.svc, &officer_id, &f.password).await {
+        Ok((token, _)) => {
             let mut r = Redirect::to(&next).into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
-                session_cookie(&t.token, auth::SESSION_HOURS * 3600),
+                session_cookie(&token, accounts::SESSION_HOURS * 3600),
             );
             r
         }
-        Err(ApiError::Unauthenticated(_)) => html(
+        Err(Error::Unauthenticated(_)) => html(
             &ctx,
             StatusCode::UNAUTHORIZED,
             login_form(
@@ -475,13 +469,15 @@ async fn login(
                 &officer_id,
             ),
         ),
-        Err(e) => e.into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
 /// Revokes the session token (the API's logout) and clears the cookie.
 async fn logout(State(state): State<AppState>, o: Officer) -> Response {
-    let _ = auth::logout(State(state), o.me).await;
+    if let Err(e) = accounts::logout(&state.svc, &o.me).await {
+        tracing::warn!(error = %e, "sign-out could not revoke the session");
+    }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut()
         .append(header::SET_COOKIE, session_cookie("", 0));

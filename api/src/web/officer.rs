@@ -7,15 +7,14 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hoso_projections::read;
 use hoso_projections::Projection;
+use hoso_service::officers;
 use serde_json::Value;
 
 use super::html::{esc, parse_local, table, when_text};
 use super::{error_page, html, layout, tr, Officer};
-use crate::http::access::{self, ReadContext};
+use crate::http::access::ReadContext;
 use crate::http::error::ApiError;
-use crate::http::officers::visible_officer;
 use crate::http::AppState;
 use crate::labels::label;
 
@@ -53,19 +52,10 @@ async fn inner(
         .as_deref()
         .and_then(|d| parse_local(&format!("{d}T00:00")));
     let to = to_s.as_deref().and_then(parse_local);
-    visible_officer(state, &o.me, &id).await?;
-    crate::report::refresh(&state.app.ledger, Projection::OfficerHistory).await?;
-    let Some(h) = read::officer_history(state.db(), &id, from, to).await? else {
-        return Err(ApiError::NotFound(
-            tr(
-                lang,
-                "Chưa có lịch sử của cán bộ này.",
-                "No history for this officer yet.",
-            )
-            .into(),
-        ));
-    };
-    access::record(state, &o.me, ctx, "Officer", &id, "officer_history").await?;
+    hoso_service::refresh(state.svc.ledger(), Projection::OfficerHistory)
+        .await
+        .map_err(hoso_service::Error::from)?;
+    let h = officers::history(&state.svc, &o.me, ctx, &id, from, to).await?;
     let picker = format!(
         "<form method=\"get\" action=\"/officer\" class=\"filters card\">\
          <label>{}<input name=\"id\" value=\"{}\" size=\"12\"></label>\

@@ -8,19 +8,22 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hoso_domain::common::Unit;
-use hoso_projections::read::{self, PeriodKind, StatRow, StatsQuery};
+use hoso_domain::common::{Code, HarmType};
+use hoso_projections::read::{PeriodKind, StatRow, StatsQuery};
 use hoso_projections::Projection;
+use hoso_service::stats;
 
-use super::cases::{commune_name, group_label, province_name, HARMS};
+use super::cases::{commune_name, group_label};
 use super::dashboard::{last_months, month_label};
 use super::html::{bar_list, column_chart, esc, table, Series};
 use super::{error_page, html, layout, tr, Officer};
 use crate::http::auth::CurrentOfficer;
 use crate::http::error::ApiError;
 use crate::http::AppState;
+use crate::labels::province_name;
 use crate::labels::{label, Lang};
 
-/// Statistics rows narrowed to the officer's area, as `GET /api/v1/stats` does.
+/// Statistics rows of the officer's area (`hoso_service::stats`).
 pub async fn area_stats(
     state: &AppState,
     me: &CurrentOfficer,
@@ -30,33 +33,18 @@ pub async fn area_stats(
     to: Option<String>,
     by_commune: bool,
 ) -> Result<Vec<StatRow>, ApiError> {
-    let mut q = StatsQuery {
+    let q = StatsQuery {
         metric: metric.map(str::to_string),
         province: None,
         commune: None,
+        structure: None,
         district: None,
         period,
         from,
         to,
         by_commune,
     };
-    let commune_only = match me.actor.unit {
-        Unit::National => false,
-        Unit::Province { province } => {
-            q.province = Some(province);
-            false
-        }
-        Unit::Commune { province, commune } => {
-            q.province = Some(province);
-            q.commune = Some(commune);
-            true
-        }
-    };
-    let rows = read::statistics(state.db(), &q).await?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| !commune_only || !by_commune || r.structure.as_deref() != Some("pre2025"))
-        .collect())
+    Ok(stats::query(&state.svc, me, q).await?)
 }
 
 /// The officer's area in words.
@@ -220,7 +208,7 @@ async fn data(
             let rows = month("opened_by_harm").await?;
             Data {
                 series: vec![label(lang, "opened_by_harm")],
-                rows: HARMS
+                rows: HarmType::codes()
                     .iter()
                     .map(|h| {
                         let n = rows.iter().filter(|r| r.key == *h).map(|r| r.count).sum();
@@ -311,7 +299,9 @@ async fn inner(
     q: &HashMap<String, String>,
 ) -> Result<Response, ApiError> {
     let lang = o.ctx.lang;
-    crate::report::refresh(&state.app.ledger, Projection::Statistics).await?;
+    hoso_service::refresh(state.svc.ledger(), Projection::Statistics)
+        .await
+        .map_err(hoso_service::Error::from)?;
     let p = period(q);
     let mut sections = String::new();
     for chart in CHARTS {
@@ -431,7 +421,9 @@ pub async fn csv(
     }
     let p = period(&q);
     let result = async {
-        crate::report::refresh(&state.app.ledger, Projection::Statistics).await?;
+        hoso_service::refresh(state.svc.ledger(), Projection::Statistics)
+            .await
+            .map_err(hoso_service::Error::from)?;
         data(&state, &o.me, lang, chart, &p).await
     }
     .await;

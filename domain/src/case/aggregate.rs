@@ -83,6 +83,20 @@ impl CaseStatus {
     }
 }
 
+impl crate::common::Code for CaseStatus {
+    const ALL: &'static [CaseStatus] = &CaseStatus::ALL;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl crate::common::Code for DeadlineKind {
+    const ALL: &'static [DeadlineKind] = &DeadlineKind::ALL;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// The three legal deadlines counted from intake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,6 +107,23 @@ pub enum DeadlineKind {
     Plan,
     /// Plan approved within 7 working days.
     Approval,
+}
+
+impl DeadlineKind {
+    pub const ALL: [DeadlineKind; 3] = [
+        DeadlineKind::Emergency,
+        DeadlineKind::Plan,
+        DeadlineKind::Approval,
+    ];
+
+    /// The code (as serialized): `emergency`, `plan`, `approval`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineKind::Emergency => "emergency",
+            DeadlineKind::Plan => "plan",
+            DeadlineKind::Approval => "approval",
+        }
+    }
 }
 
 /// A case as it stands after its events. `Default` is a case not yet opened.

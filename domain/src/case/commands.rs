@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{Actor, CommuneRef, HarmType, ProtectionLevel, RiskLevel};
+use crate::common::{Actor, CommuneRef, HarmType, ProtectionLevel, RiskLevel, Role};
 
 use super::types::*;
 
@@ -60,30 +60,169 @@ pub enum CaseAction {
     CorrectEvent(Correction),
 }
 
+/// Which action a `CaseAction` is, without its fields: its `type` tag, the
+/// event it records, who may do it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CaseActionKind {
+    RecordIntake,
+    RecordFactCheck,
+    AssessInitialRisk,
+    OrderEmergencyMeasures,
+    AssessSpecificRisk,
+    DraftPlan,
+    ApprovePlan,
+    SendBackPlan,
+    RecordService,
+    RecordReferral,
+    RecordReview,
+    CloseCase,
+    ReopenCase,
+    TransferCase,
+    ReassignWorker,
+    AddNote,
+    AddAttachment,
+    LinkCase,
+    CorrectEvent,
+}
+
+crate::codes!(CaseActionKind {
+    RecordIntake => "record_intake",
+    RecordFactCheck => "record_fact_check",
+    AssessInitialRisk => "assess_initial_risk",
+    OrderEmergencyMeasures => "order_emergency_measures",
+    AssessSpecificRisk => "assess_specific_risk",
+    DraftPlan => "draft_plan",
+    ApprovePlan => "approve_plan",
+    SendBackPlan => "send_back_plan",
+    RecordService => "record_service",
+    RecordReferral => "record_referral",
+    RecordReview => "record_review",
+    CloseCase => "close_case",
+    ReopenCase => "reopen_case",
+    TransferCase => "transfer_case",
+    ReassignWorker => "reassign_worker",
+    AddNote => "add_note",
+    AddAttachment => "add_attachment",
+    LinkCase => "link_case",
+    CorrectEvent => "correct_event",
+});
+
+impl CaseActionKind {
+    /// The action in words, for error messages ("a collaborator may not ...").
+    pub fn describe(self) -> &'static str {
+        use CaseActionKind as K;
+        match self {
+            K::RecordIntake => "record an intake",
+            K::RecordFactCheck => "record a fact check",
+            K::AssessInitialRisk => "assess the initial risk",
+            K::OrderEmergencyMeasures => "order emergency measures",
+            K::AssessSpecificRisk => "assess the specific risk",
+            K::DraftPlan => "draft a plan",
+            K::ApprovePlan => "approve a plan",
+            K::SendBackPlan => "send back a plan",
+            K::RecordService => "record a service",
+            K::RecordReferral => "record a referral",
+            K::RecordReview => "record a review",
+            K::CloseCase => "close the case",
+            K::ReopenCase => "reopen the case",
+            K::TransferCase => "transfer the case",
+            K::ReassignWorker => "reassign the responsible worker",
+            K::AddNote => "add a note",
+            K::AddAttachment => "add an attachment",
+            K::LinkCase => "link a case",
+            K::CorrectEvent => "correct an event",
+        }
+    }
+
+    /// The event type the action records when it succeeds.
+    pub fn event_type(self) -> &'static str {
+        use CaseActionKind as K;
+        match self {
+            K::RecordIntake => "IntakeRecorded",
+            K::RecordFactCheck => "FactChecked",
+            K::AssessInitialRisk => "InitialRiskAssessed",
+            K::OrderEmergencyMeasures => "EmergencyMeasuresOrdered",
+            K::AssessSpecificRisk => "SpecificRiskAssessed",
+            K::DraftPlan => "PlanDrafted",
+            K::ApprovePlan => "PlanApproved",
+            K::SendBackPlan => "PlanSentBack",
+            K::RecordService => "ServiceRecorded",
+            K::RecordReferral => "ReferralRecorded",
+            K::RecordReview => "ReviewRecorded",
+            K::CloseCase => "CaseClosed",
+            K::ReopenCase => "CaseReopened",
+            K::TransferCase => "CaseTransferred",
+            K::ReassignWorker => "WorkerReassigned",
+            K::AddNote => "NoteAdded",
+            K::AddAttachment => "AttachmentAdded",
+            K::LinkCase => "CaseLinked",
+            K::CorrectEvent => "EventCorrected",
+        }
+    }
+
+    /// The roles that may ever do this action. Everyone else gets `NotAuthorised`.
+    pub fn allowed_roles(self) -> &'static [Role] {
+        use CaseActionKind as K;
+        use Role::*;
+        match self {
+            K::RecordIntake => &[
+                HotlineOperator,
+                CommuneWorker,
+                CommuneChairman,
+                Collaborator,
+            ],
+            K::RecordFactCheck | K::LinkCase | K::CorrectEvent => &[CommuneWorker, CommuneChairman],
+            K::AssessInitialRisk
+            | K::AssessSpecificRisk
+            | K::DraftPlan
+            | K::RecordService
+            | K::RecordReview => &[CommuneWorker],
+            K::RecordReferral => &[CommuneWorker, HotlineOperator],
+            K::OrderEmergencyMeasures
+            | K::ApprovePlan
+            | K::SendBackPlan
+            | K::CloseCase
+            | K::ReopenCase => &[CommuneChairman],
+            K::TransferCase | K::ReassignWorker => &[CommuneChairman, ProvincialManager],
+            K::AddNote | K::AddAttachment => &[
+                Collaborator,
+                CommuneWorker,
+                CommuneChairman,
+                HotlineOperator,
+            ],
+        }
+    }
+}
+
 impl CaseAction {
+    pub fn kind(&self) -> CaseActionKind {
+        use CaseActionKind as K;
+        match self {
+            CaseAction::RecordIntake(_) => K::RecordIntake,
+            CaseAction::RecordFactCheck(_) => K::RecordFactCheck,
+            CaseAction::AssessInitialRisk(_) => K::AssessInitialRisk,
+            CaseAction::OrderEmergencyMeasures(_) => K::OrderEmergencyMeasures,
+            CaseAction::AssessSpecificRisk(_) => K::AssessSpecificRisk,
+            CaseAction::DraftPlan(_) => K::DraftPlan,
+            CaseAction::ApprovePlan(_) => K::ApprovePlan,
+            CaseAction::SendBackPlan(_) => K::SendBackPlan,
+            CaseAction::RecordService(_) => K::RecordService,
+            CaseAction::RecordReferral(_) => K::RecordReferral,
+            CaseAction::RecordReview(_) => K::RecordReview,
+            CaseAction::CloseCase(_) => K::CloseCase,
+            CaseAction::ReopenCase(_) => K::ReopenCase,
+            CaseAction::TransferCase(_) => K::TransferCase,
+            CaseAction::ReassignWorker(_) => K::ReassignWorker,
+            CaseAction::AddNote(_) => K::AddNote,
+            CaseAction::AddAttachment(_) => K::AddAttachment,
+            CaseAction::LinkCase(_) => K::LinkCase,
+            CaseAction::CorrectEvent(_) => K::CorrectEvent,
+        }
+    }
+
     /// The action in words, for error messages ("a collaborator may not ...").
     pub fn describe(&self) -> &'static str {
-        match self {
-            CaseAction::RecordIntake(_) => "record an intake",
-            CaseAction::RecordFactCheck(_) => "record a fact check",
-            CaseAction::AssessInitialRisk(_) => "assess the initial risk",
-            CaseAction::OrderEmergencyMeasures(_) => "order emergency measures",
-            CaseAction::AssessSpecificRisk(_) => "assess the specific risk",
-            CaseAction::DraftPlan(_) => "draft a plan",
-            CaseAction::ApprovePlan(_) => "approve a plan",
-            CaseAction::SendBackPlan(_) => "send back a plan",
-            CaseAction::RecordService(_) => "record a service",
-            CaseAction::RecordReferral(_) => "record a referral",
-            CaseAction::RecordReview(_) => "record a review",
-            CaseAction::CloseCase(_) => "close the case",
-            CaseAction::ReopenCase(_) => "reopen the case",
-            CaseAction::TransferCase(_) => "transfer the case",
-            CaseAction::ReassignWorker(_) => "reassign the responsible worker",
-            CaseAction::AddNote(_) => "add a note",
-            CaseAction::AddAttachment(_) => "add an attachment",
-            CaseAction::LinkCase(_) => "link a case",
-            CaseAction::CorrectEvent(_) => "correct an event",
-        }
+        self.kind().describe()
     }
 }
 

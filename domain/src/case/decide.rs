@@ -30,38 +30,7 @@ use CaseStatus as S;
 
 /// The roles that may ever do an action. Everyone else gets `NotAuthorised`.
 pub fn allowed_roles(action: &CaseAction) -> &'static [Role] {
-    use Role::*;
-    match action {
-        CaseAction::RecordIntake(_) => &[
-            HotlineOperator,
-            CommuneWorker,
-            CommuneChairman,
-            Collaborator,
-        ],
-        CaseAction::RecordFactCheck(_) | CaseAction::LinkCase(_) | CaseAction::CorrectEvent(_) => {
-            &[CommuneWorker, CommuneChairman]
-        }
-        CaseAction::AssessInitialRisk(_)
-        | CaseAction::AssessSpecificRisk(_)
-        | CaseAction::DraftPlan(_)
-        | CaseAction::RecordService(_)
-        | CaseAction::RecordReview(_) => &[CommuneWorker],
-        CaseAction::RecordReferral(_) => &[CommuneWorker, HotlineOperator],
-        CaseAction::OrderEmergencyMeasures(_)
-        | CaseAction::ApprovePlan(_)
-        | CaseAction::SendBackPlan(_)
-        | CaseAction::CloseCase(_)
-        | CaseAction::ReopenCase(_) => &[CommuneChairman],
-        CaseAction::TransferCase(_) | CaseAction::ReassignWorker(_) => {
-            &[CommuneChairman, ProvincialManager]
-        }
-        CaseAction::AddNote(_) | CaseAction::AddAttachment(_) => &[
-            Collaborator,
-            CommuneWorker,
-            CommuneChairman,
-            HotlineOperator,
-        ],
-    }
+    action.kind().allowed_roles()
 }
 
 fn check_role(actor: &Actor, action: &CaseAction) -> Result<(), CaseError> {

@@ -222,3 +222,43 @@ pub struct AttachmentInfo {
     pub description: String,
     pub at: DateTime<Utc>,
 }
+
+crate::codes!(EmergencyMeasure {
+    TemporarySeparation => "temporary_separation",
+    SafeShelter => "safe_shelter",
+    TemporaryAlternativeCare => "temporary_alternative_care",
+    MedicalCare => "medical_care",
+    PsychologicalSupport => "psychological_support",
+    Other => "other",
+});
+crate::codes!(ServiceKind {
+    Healthcare => "healthcare",
+    Psychological => "psychological",
+    LegalAid => "legal_aid",
+    Education => "education",
+    AlternativeCare => "alternative_care",
+    SocialAssistance => "social_assistance",
+    FamilySupport => "family_support",
+    Reintegration => "reintegration",
+    Other => "other",
+});
+crate::codes!(ReferralDirection { To => "to", From => "from" });
+crate::codes!(ReviewOutcome {
+    SafeAndStable => "safe_and_stable",
+    NeedsNewPlan => "needs_new_plan",
+});
+crate::codes!(CloseReason {
+    SafeAndStable => "safe_and_stable",
+    Unfounded => "unfounded",
+    ChildTurned16 => "child_turned_16",
+    Other => "other",
+});
+crate::codes!(NoteKind { Note => "note", FollowUpVisit => "follow_up_visit" });
+crate::codes!(CaseRelation { Sibling => "sibling" });
+
+impl crate::common::Code for IntakeSource {
+    const ALL: &'static [IntakeSource] = &IntakeSource::ALL;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+}

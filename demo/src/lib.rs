@@ -1,4 +1,4 @@
-//! `hoso demo`: realistic sample data through the real command path (domain
+//! Sample data for `hoso demo`, the benchmarks and the tests: realistic sample data through the real command path (domain
 //! rules, cqrs-es, the hash-chained ledger): officers, children and cases in
 //! communes of Hà Tĩnh, Lạng Sơn, Nghệ An and Hà Nội, cases at every legal step,
 //! some overdue.
@@ -22,7 +22,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::app::App;
+use hoso_service::App;
 
 /// Provinces of the sample, by GSO code (2025 structure).
 const PROVINCES: [(u32, &str); 4] = [

@@ -11,7 +11,7 @@ use std::time::Instant;
 use hoso_ledger::checkpoint::Signer;
 use hoso_ledger::{Ledger, NewEvent};
 
-use crate::bench::Scratch;
+use crate::append::Scratch;
 
 const PER_AGGREGATE: usize = 10;
 const TASKS: usize = 64;
@@ -91,7 +91,7 @@ async fn scratch_with(
     );
     let signer = Signer::from_seed(&rand::random::<[u8; 32]>());
     let started = Instant::now();
-    crate::signing::issue_now(&ledger, &signer, false).await?;
+    hoso_service::signing::issue_now(&ledger, &signer, false).await?;
     println!(
         "bench=checkpoint backend={backend} events={n} seconds={:.2}",
         started.elapsed().as_secs_f64()
@@ -146,9 +146,9 @@ pub async fn export(url: &str, events: usize) -> anyhow::Result<()> {
     let (scratch, ledger, signer, backend) = scratch_with(url, events).await?;
     let dir = std::env::temp_dir().join(format!("hoso_bench_export_{}", std::process::id()));
     let result = async {
-        let app = crate::app::App::new(ledger.clone());
+        let app = hoso_service::App::new(ledger.clone());
         let started = Instant::now();
-        let s = crate::export::export(&app, &signer, &Default::default(), &dir, vec![]).await?;
+        let s = hoso_service::export::export(&app, &signer, &Default::default(), &dir, vec![]).await?;
         let seconds = started.elapsed().as_secs_f64();
         println!(
             "bench=export backend={backend} events={} seconds={seconds:.2} events_per_s={:.0} mb={:.0}",
@@ -157,7 +157,7 @@ pub async fn export(url: &str, events: usize) -> anyhow::Result<()> {
             s.bytes as f64 / 1e6
         );
         let started = Instant::now();
-        let v = crate::export::verify_bundle(&dir, signer.verifier())?;
+        let v = hoso_service::export::verify_bundle(&dir, signer.verifier())?;
         let seconds = started.elapsed().as_secs_f64();
         println!(
             "bench=verify-export events={} seconds={seconds:.2} events_per_s={:.0}",

@@ -1,15 +1,24 @@
-//! A small dialect-neutral layer over PostgreSQL and SQLite, so each projection
+//! A small dialect-neutral layer over PostgreSQL and SQLite, so every statement
+//! outside the event table's hot path (projections, the service's own tables)
 //! is written once. SQL is written with `?` placeholders (translated to `$n` for
 //! PostgreSQL) and uses only what both understand: TEXT and BIGINT columns,
 //! `INSERT … ON CONFLICT … DO UPDATE`, and `excluded.col`. Times are stored as
-//! fixed-width RFC 3339 UTC text, which sorts like time.
+//! fixed-width RFC 3339 UTC text, which sorts like time. Rows are read by
+//! column name (`row.int("position")`); a missing column or a value of the
+//! wrong type is an error, never a default.
+//!
+//! Architecture invariant: no statement here names `events`, `checkpoints` or
+//! `event_head`; the ledger's own modules hold those.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use hoso_ledger::Db;
 use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Row, Sqlite, Transaction};
+use sqlx::{Column, Postgres, Sqlite, Transaction};
 
-use crate::error::ProjectionError;
+use crate::store::Db;
+
+type Result<T> = std::result::Result<T, sqlx::Error>;
 
 /// A value bound to a statement or read from a row.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -17,30 +26,78 @@ pub enum Val {
     Null,
     Int(i64),
     Text(String),
+    Bytes(Vec<u8>),
 }
 
 impl Val {
-    pub fn as_i64(&self) -> Option<i64> {
-        match self {
-            Val::Int(i) => Some(*i),
-            Val::Text(t) => t.parse().ok(),
-            Val::Null => None,
-        }
-    }
-
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Val::Text(t) => Some(t),
-            _ => None,
-        }
-    }
-
-    pub fn text(&self) -> String {
+    /// The value as display text (empty for NULL), e.g. for comparing rows.
+    pub fn display(&self) -> String {
         match self {
             Val::Null => String::new(),
             Val::Int(i) => i.to_string(),
             Val::Text(t) => t.clone(),
+            Val::Bytes(b) => hex::encode(b),
         }
+    }
+}
+
+/// One row of a result, read by column name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Row {
+    columns: Arc<[String]>,
+    values: Vec<Val>,
+}
+
+fn decode_error(column: &str, expected: &str, found: &Val) -> sqlx::Error {
+    sqlx::Error::Decode(format!("column `{column}`: expected {expected}, found {found:?}").into())
+}
+
+impl Row {
+    /// The value of `column`; an error when the result has no such column.
+    pub fn get(&self, column: &str) -> Result<&Val> {
+        self.columns
+            .iter()
+            .position(|c| c == column)
+            .and_then(|i| self.values.get(i))
+            .ok_or_else(|| sqlx::Error::ColumnNotFound(column.to_string()))
+    }
+
+    pub fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+        match self.get(column)? {
+            Val::Null => Ok(None),
+            Val::Int(i) => Ok(Some(*i)),
+            other => Err(decode_error(column, "an integer", other)),
+        }
+    }
+
+    pub fn int(&self, column: &str) -> Result<i64> {
+        self.opt_int(column)?
+            .ok_or_else(|| decode_error(column, "an integer", &Val::Null))
+    }
+
+    pub fn opt_text(&self, column: &str) -> Result<Option<String>> {
+        match self.get(column)? {
+            Val::Null => Ok(None),
+            Val::Text(t) => Ok(Some(t.clone())),
+            other => Err(decode_error(column, "text", other)),
+        }
+    }
+
+    pub fn text(&self, column: &str) -> Result<String> {
+        self.opt_text(column)?
+            .ok_or_else(|| decode_error(column, "text", &Val::Null))
+    }
+
+    pub fn bytes(&self, column: &str) -> Result<Vec<u8>> {
+        match self.get(column)? {
+            Val::Bytes(b) => Ok(b.clone()),
+            other => Err(decode_error(column, "bytes", other)),
+        }
+    }
+
+    /// Every value in column order (for comparing whole tables).
+    pub fn values(&self) -> &[Val] {
+        &self.values
     }
 }
 
@@ -101,22 +158,48 @@ pub fn to_pg(sql: &str) -> String {
     out
 }
 
-fn decode_row<R>(row: &R) -> Vec<Val>
+fn decode_rows<R>(rows: &[R]) -> Result<Vec<Row>>
 where
-    R: Row,
+    R: sqlx::Row,
     usize: sqlx::ColumnIndex<R>,
     Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     Option<String>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<Vec<u8>>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
-    (0..row.len())
-        .map(|i| {
-            if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
-                return v.map(Val::Int).unwrap_or(Val::Null);
-            }
-            if let Ok(v) = row.try_get::<Option<String>, _>(i) {
-                return v.map(Val::Text).unwrap_or(Val::Null);
-            }
-            Val::Null
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let columns: Arc<[String]> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let values = (0..row.len())
+                .map(|i| {
+                    if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+                        return Ok(v.map(Val::Int).unwrap_or(Val::Null));
+                    }
+                    if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+                        return Ok(v.map(Val::Text).unwrap_or(Val::Null));
+                    }
+                    if let Ok(v) = row.try_get::<Option<Vec<u8>>, _>(i) {
+                        return Ok(v.map(Val::Bytes).unwrap_or(Val::Null));
+                    }
+                    Err(sqlx::Error::Decode(
+                        format!(
+                            "column `{}` is not an integer, text or bytes",
+                            columns.get(i).map(String::as_str).unwrap_or("?")
+                        )
+                        .into(),
+                    ))
+                })
+                .collect::<Result<Vec<Val>>>()?;
+            Ok(Row {
+                columns: columns.clone(),
+                values,
+            })
         })
         .collect()
 }
@@ -133,6 +216,7 @@ macro_rules! bind_all {
                 Val::Null => q.bind(None::<i64>),
                 Val::Int(i) => q.bind(*i),
                 Val::Text(t) => q.bind(t.as_str()),
+                Val::Bytes(b) => q.bind(b.as_slice()),
             };
         }
         q
@@ -147,7 +231,7 @@ pub enum Tx {
 }
 
 impl Tx {
-    pub async fn begin(db: &Db) -> Result<Tx, ProjectionError> {
+    pub async fn begin(db: &Db) -> Result<Tx> {
         match db {
             Db::Postgres(p) => Ok(Tx::Pg(p.begin().await?)),
             Db::Sqlite(p) => {
@@ -162,7 +246,7 @@ impl Tx {
         matches!(self, Tx::Pg(_))
     }
 
-    pub async fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, ProjectionError> {
+    pub async fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64> {
         match self {
             Tx::Pg(tx) => {
                 let sql = to_pg(sql);
@@ -176,33 +260,21 @@ impl Tx {
         }
     }
 
-    pub async fn rows(
-        &mut self,
-        sql: &str,
-        params: &[Val],
-    ) -> Result<Vec<Vec<Val>>, ProjectionError> {
+    pub async fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
         match self {
             Tx::Pg(tx) => {
                 let sql = to_pg(sql);
                 let q = bind_all!(sqlx::query(&sql).persistent(false), params);
-                Ok(q.fetch_all(&mut **tx)
-                    .await?
-                    .iter()
-                    .map(decode_row)
-                    .collect())
+                decode_rows(&q.fetch_all(&mut **tx).await?)
             }
             Tx::Lite(c) => {
                 let q = bind_all!(sqlx::query(sql), params);
-                Ok(q.fetch_all(&mut **c)
-                    .await?
-                    .iter()
-                    .map(decode_row)
-                    .collect())
+                decode_rows(&q.fetch_all(&mut **c).await?)
             }
         }
     }
 
-    pub async fn commit(self) -> Result<(), ProjectionError> {
+    pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Pg(tx) => tx.commit().await?,
             Tx::Lite(mut c) => {
@@ -215,7 +287,7 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn rollback(self) -> Result<(), ProjectionError> {
+    pub async fn rollback(self) -> Result<()> {
         match self {
             Tx::Pg(tx) => tx.rollback().await?,
             Tx::Lite(mut c) => {
@@ -227,16 +299,41 @@ impl Tx {
 }
 
 /// Reads outside a transaction.
-pub async fn rows(db: &Db, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, ProjectionError> {
+pub async fn rows(db: &Db, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
     match db {
         Db::Postgres(p) => {
             let sql = to_pg(sql);
             let q = bind_all!(sqlx::query(&sql).persistent(false), params);
-            Ok(q.fetch_all(p).await?.iter().map(decode_row).collect())
+            decode_rows(&q.fetch_all(p).await?)
         }
         Db::Sqlite(p) => {
             let q = bind_all!(sqlx::query(sql), params);
-            Ok(q.fetch_all(p).await?.iter().map(decode_row).collect())
+            decode_rows(&q.fetch_all(p).await?)
+        }
+    }
+}
+
+/// The integer column `n` of the one row a statement returns, such as
+/// `SELECT CAST(COUNT(*) AS BIGINT) AS n FROM …`; an error when there is no row.
+pub async fn one_int(db: &Db, sql: &str, params: &[Val]) -> Result<i64> {
+    rows(db, sql, params)
+        .await?
+        .first()
+        .ok_or(sqlx::Error::RowNotFound)?
+        .int("n")
+}
+
+/// Runs one statement outside a transaction; the number of rows it changed.
+pub async fn exec(db: &Db, sql: &str, params: &[Val]) -> Result<u64> {
+    match db {
+        Db::Postgres(p) => {
+            let sql = to_pg(sql);
+            let q = bind_all!(sqlx::query(&sql).persistent(false), params);
+            Ok(q.execute(p).await?.rows_affected())
+        }
+        Db::Sqlite(p) => {
+            let q = bind_all!(sqlx::query(sql), params);
+            Ok(q.execute(p).await?.rows_affected())
         }
     }
 }
@@ -253,7 +350,7 @@ pub async fn upsert(
     key: &[&str],
     update: &str,
     rows: &[Vec<Val>],
-) -> Result<(), ProjectionError> {
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use chrono::{Duration, NaiveDate};
 use hoso_domain::common::{Actor, Role, Unit};
 
-use super::officers::{create, NewOfficer};
-use super::{auth, AppState};
-use crate::app::App;
+use hoso_service::accounts;
+use hoso_service::officers::{create, NewOfficer};
+use hoso_service::{App, Service};
 
 #[derive(clap::Subcommand)]
 pub enum AdminCommand {
@@ -51,19 +51,6 @@ pub enum AdminCommand {
     },
 }
 
-/// What `hoso serve` prints when nobody can sign in yet.
-pub async fn first_start_hint(state: &AppState) -> Option<String> {
-    match auth::admin_exists(state).await {
-        Ok(true) => None,
-        Ok(false) => Some(
-            "No administrator account exists yet. Create the first one (the password is read from standard input):\n  \
-             hoso admin create-officer --id admin-1 --name \"Họ và tên\" --role admin --unit national"
-                .to_string(),
-        ),
-        Err(e) => Some(format!("could not check for an administrator: {e}")),
-    }
-}
-
 fn read_password() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("HOSO_PASSWORD") {
         if !p.is_empty() {
@@ -77,7 +64,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
-    let state = AppState::new(App::open(url).await?);
+    let svc = Service::new(App::open(url).await?);
     match cmd {
         AdminCommand::CreateOfficer {
             id,
@@ -94,7 +81,7 @@ pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
             })?;
             let actor = match by {
                 Some(admin) => {
-                    let (a, _) = auth::current_actor(&state, &admin)
+                    let (a, _) = accounts::current_actor(&svc, &admin)
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?
                         .ok_or_else(|| {
@@ -106,7 +93,7 @@ pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
                     a
                 }
                 None => {
-                    if auth::admin_exists(&state)
+                    if accounts::admin_exists(&svc)
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?
                     {
@@ -133,7 +120,7 @@ pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
                 active_from,
                 password: Some(password),
             };
-            let id = create(&state, &actor, new)
+            let id = create(&svc, &actor, new)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -151,7 +138,7 @@ pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
             if !(1..=730).contains(&days) {
                 anyhow::bail!("--days: from 1 to 730");
             }
-            if auth::current_actor(&state, &officer)
+            if accounts::current_actor(&svc, &officer)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
                 .is_none()
@@ -159,7 +146,7 @@ pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("no registered, active officer {officer}");
             }
             let (token, expires) =
-                auth::issue_token(&state, &officer, "api", &label, Duration::days(days))
+                accounts::issue_token(&svc, &officer, "api", &label, Duration::days(days))
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{token}");

@@ -15,16 +15,16 @@ use cqrs_es::{Aggregate, EventEnvelope, View};
 use hoso_domain::case::{Case, CaseAction, CaseCommand, Intake, IntakeSource, Note, NoteKind};
 use hoso_domain::common::{Actor, CommuneRef, HarmType, Role, Unit};
 use hoso_domain::places;
+use hoso_ledger::sql::{one_int, rows, Val};
 use hoso_ledger::{Db, Ledger, NewEvent, StoredEvent};
 use hoso_projections::runner::{self, Projection, Target};
-use hoso_projections::sql::{rows, Val};
 use postgres_es::PostgresViewRepository;
 use serde::{Deserialize, Serialize};
 use sqlx::Executor;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::app::App;
-use crate::bench::Scratch;
+use crate::append::Scratch;
+use hoso_service::App;
 
 /// Appends in flight while filling.
 const FILL_TASKS: usize = 64;
@@ -55,12 +55,9 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
+/// `SELECT COUNT(*) AS n …`.
 async fn count(db: &Db, sql: &str) -> anyhow::Result<i64> {
-    let r = rows(db, sql, &[]).await?;
-    Ok(r.first()
-        .and_then(|r| r.first())
-        .and_then(Val::as_i64)
-        .unwrap_or(0))
+    Ok(one_int(db, sql, &[]).await?)
 }
 
 /// Every event of the store, in position order.
@@ -82,7 +79,7 @@ async fn read_all(ledger: &Ledger) -> anyhow::Result<Vec<StoredEvent>> {
 /// `append` per aggregate, `FILL_TASKS` in flight. Returns the events stored.
 async fn fill(app: &App, target: usize, backend: &str) -> anyhow::Result<i64> {
     let started = Instant::now();
-    let summary = crate::demo::load(app, DEMO_CASES, 1111).await?;
+    let summary = hoso_demo::load(app, DEMO_CASES, 1111).await?;
     let demo_seconds = started.elapsed().as_secs_f64();
     let original = read_all(&app.ledger).await?;
     let base = original.len();
@@ -272,10 +269,10 @@ pub async fn rebuild(url: &str, events: usize) -> anyhow::Result<()> {
         );
 
         let db = ledger.db();
-        let case_events = count(db, "SELECT COUNT(*) FROM events WHERE aggregate_type = 'Case'").await?;
+        let case_events = count(db, "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM events WHERE aggregate_type = 'Case'").await?;
         let cases = count(
             db,
-            "SELECT COUNT(DISTINCT aggregate_id) FROM events WHERE aggregate_type = 'Case'",
+            "SELECT CAST(COUNT(DISTINCT aggregate_id) AS BIGINT) AS n FROM events WHERE aggregate_type = 'Case'",
         )
         .await?;
         let (label, seconds, errors, views) = match db {
@@ -290,7 +287,7 @@ pub async fn rebuild(url: &str, events: usize) -> anyhow::Result<()> {
                     pool.clone(),
                 ));
                 let (seconds, errors) = replay(&ledger, repo).await?;
-                let views = count(db, "SELECT COUNT(*) FROM baseline_case_view").await?;
+                let views = count(db, "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM baseline_case_view").await?;
                 ("postgres", seconds, errors, views)
             }
             Db::Sqlite(_) => {
@@ -435,12 +432,7 @@ impl Load {
             )
             .await?;
             for r in found {
-                if let (Some(id), Some(pos)) = (
-                    r.first().and_then(Val::as_str),
-                    r.get(1).and_then(Val::as_i64),
-                ) {
-                    seen.insert(id.to_string(), pos);
-                }
+                seen.insert(r.text("case_id")?, r.int("position")?);
             }
         }
         let visible = Instant::now();
@@ -500,7 +492,7 @@ pub async fn lag(url: &str, seconds: u64, rate_per_s: u32) -> anyhow::Result<()>
         let app = App::open(&scratch_url).await?;
         let ledger = app.ledger.clone();
         let backend = ledger.backend().to_string();
-        let summary = crate::demo::load(&app, DEMO_CASES, 2222).await?;
+        let summary = hoso_demo::load(&app, DEMO_CASES, 2222).await?;
         let follow = AbortOnDrop(tokio::spawn(runner::follow(ledger.clone())));
         caught_up(&ledger, Duration::from_secs(120)).await?;
         let Some(province) = places::current().province(42) else {

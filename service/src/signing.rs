@@ -57,7 +57,7 @@ pub async fn issue_now(
 /// retried at the next tick (for instance when another process took the id).
 pub fn spawn_checkpointer(
     ledger: Ledger,
-    signer: Signer,
+    signer: std::sync::Arc<Signer>,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {

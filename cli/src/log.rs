@@ -1,4 +1,4 @@
-//! Command line of the Merkle log: `verify` (chains + log against checkpoints),
+//! The command line of the log: `verify` (chains + log against checkpoints),
 //! `key show`, `checkpoint`, `export`, `verify-export`. Start-up code: errors
 //! are reported by `main` with a message.
 
@@ -10,7 +10,8 @@ use clap::{Args, Subcommand};
 use hoso_ledger::checkpoint::{NoteVerifier, Signer};
 use hoso_ledger::Ledger;
 
-use crate::export::Selection;
+use hoso_service::export::{self, Selection};
+use hoso_service::{signing, App};
 
 static KEY_PATH: OnceLock<PathBuf> = OnceLock::new();
 
@@ -23,7 +24,7 @@ pub fn set_key_path(path: Option<PathBuf>) {
 
 /// The signing key file for `url` (see `crate::signing`).
 pub fn key_path(url: &str) -> PathBuf {
-    crate::signing::key_path(KEY_PATH.get().map(PathBuf::as_path), url)
+    signing::key_path(KEY_PATH.get().map(PathBuf::as_path), url)
 }
 
 /// The signing key, created at first use.
@@ -154,7 +155,7 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
         LogCommand::Checkpoint => {
             let ledger = Ledger::open(url).await?;
             let s = signer(url)?;
-            let c = crate::signing::issue_now(&ledger, &s, false).await?;
+            let c = signing::issue_now(&ledger, &s, false).await?;
             if let Some(c) = c {
                 eprintln!("checkpoint #{} of {} events", c.id, c.tree_size);
                 print!("{}", c.note);
@@ -168,7 +169,7 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
             from,
             to,
         } => {
-            let app = crate::app::App::open(url).await?;
+            let app = App::open(url).await?;
             let s = signer(url)?;
             let sel = Selection {
                 case,
@@ -183,9 +184,8 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
                 .and_then(hoso_domain::common::Unit::parse_code)
                 .and_then(|u| u.province());
             let extra =
-                crate::export::projection_csvs(&app.ledger, province, sel.officer.as_deref())
-                    .await?;
-            let summary = crate::export::export(&app, &s, &sel, &out, extra).await?;
+                export::projection_csvs(&app.ledger, province, sel.officer.as_deref()).await?;
+            let summary = export::export(&app, &s, &sel, &out, extra).await?;
             println!(
                 "export: {} events of {} cases into {} ({} bytes), proven against checkpoint #{} of {} events",
                 summary.events,
@@ -198,7 +198,7 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
         }
         LogCommand::VerifyExport { bundle, public_key } => {
             let key = NoteVerifier::from_arg(&public_key)?;
-            match crate::export::verify_bundle(&bundle, &key) {
+            match export::verify_bundle(&bundle, &key) {
                 Ok(v) => println!(
                     "verify-export: intact: {} events, all included in the signed checkpoint of {} events of {}",
                     v.events, v.tree_size, v.origin

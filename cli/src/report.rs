@@ -9,10 +9,10 @@ use hoso_ledger::Ledger;
 use hoso_projections::case_view::enum_text;
 use hoso_projections::history::case_as_of;
 use hoso_projections::read::{self, StatsQuery};
-use hoso_projections::runner::{catch_up, ensure, Target};
 use hoso_projections::{Projection, ProjectionError};
+use hoso_service::refresh;
 
-use crate::labels::{label, province_name, table, when as local, when_text, Lang};
+use hoso_api::labels::{label, province_name, table, when as local, when_text, Lang};
 
 /// `commune:42:18070` → `Xã …, Hà Tĩnh`; `province:42` → `Hà Tĩnh`.
 fn unit_label(code: &str, lang: Lang) -> String {
@@ -28,14 +28,6 @@ fn unit_label(code: &str, lang: Lang) -> String {
         },
         None => code.to_string(),
     }
-}
-
-/// Brings one live projection up to date.
-pub async fn refresh(ledger: &Ledger, p: Projection) -> Result<(), ProjectionError> {
-    let t = Target::live(p);
-    ensure(ledger.db(), &t).await?;
-    catch_up(ledger, &t, None).await?;
-    Ok(())
 }
 
 pub async fn stats(ledger: &Ledger, q: &StatsQuery, lang: Lang) -> Result<String, ProjectionError> {

@@ -14,10 +14,10 @@ use hoso_domain::common::{Actor, Role, Unit};
 use hoso_domain::places;
 use serde_json::{json, Value};
 
-use super::officers::{create, NewOfficer};
-use super::{auth, AppState};
-use crate::app::App;
-use crate::bench::Scratch;
+use hoso_service::officers::{create, NewOfficer};
+use hoso_service::{accounts, App, Service};
+
+use crate::append::Scratch;
 
 /// Commands per case before a client opens the next one.
 const CASE_LENGTH: usize = 20;
@@ -61,8 +61,8 @@ async fn run(
     let app = App::open(url).await?;
     let ledger = app.ledger.clone();
     let backend = ledger.backend();
-    let state = AppState::new(app);
-    let e = |e: super::error::ApiError| anyhow::anyhow!("{e}");
+    let svc = Service::new(app);
+    let e = |e: hoso_service::Error| anyhow::anyhow!("{e}");
     let admin = Actor {
         officer_id: "bench-admin".into(),
         role: Role::Admin,
@@ -91,10 +91,10 @@ async fn run(
             active_from: None,
             password: None,
         };
-        create(&state, &admin, new).await.map_err(e)?;
+        create(&svc, &admin, new).await.map_err(e)?;
     }
-    let (token, _) = auth::issue_token(
-        &state,
+    let (token, _) = accounts::issue_token(
+        &svc,
         "bench-worker",
         "api",
         "bench",
@@ -102,9 +102,8 @@ async fn run(
     )
     .await
     .map_err(e)?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}/api/v1", listener.local_addr()?);
-    let server = tokio::spawn(super::serve_on(listener, ledger.clone()));
+    let server = hoso_api::server::start(ledger.clone(), hoso_api::server::Config::local()).await?;
+    let base = format!("{}/api/v1", server.url());
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()?;
@@ -230,7 +229,6 @@ async fn run(
         acknowledged.iter().map(|(_, n)| n + 1).sum::<usize>(),
         report.events
     );
-    server.abort();
-    let _ = server.await;
+    server.shutdown().await?;
     Ok(runs)
 }

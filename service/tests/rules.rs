@@ -4,11 +4,11 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, EventStore};
-use hoso_api::app::{metadata, App};
 use hoso_domain::case::*;
 use hoso_domain::common::{Actor, CommuneRef, HarmType, ProtectionLevel, RiskLevel, Role, Unit};
 use hoso_domain::places;
 use hoso_ledger::Ledger;
+use hoso_service::app::{metadata, App};
 use hoso_tests::{both_backends, TestDb};
 
 fn commune() -> CommuneRef {

@@ -3,8 +3,8 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use hoso_domain::common::Unit;
-use hoso_projections::read::{self, PeriodKind, StatsQuery};
+use hoso_projections::read::StatsQuery;
+use hoso_service::stats;
 use serde::{Deserialize, Serialize};
 
 use super::auth::CurrentOfficer;
@@ -50,60 +50,25 @@ pub struct Stats {
 
 #[utoipa::path(get, path = "/api/v1/stats", tag = "statistics", security(("bearer" = [])),
     params(StatsParams), responses((status = 200, body = Stats), (status = 422, body = super::error::Problem)))]
-pub async fn stats(
+pub async fn get_stats(
     State(state): State<AppState>,
     me: CurrentOfficer,
     ApiQuery(p): ApiQuery<StatsParams>,
 ) -> Result<Json<Stats>, ApiError> {
-    let period = match p.period.as_deref().unwrap_or("month") {
-        "day" => PeriodKind::Day,
-        "month" => PeriodKind::Month,
-        "year" => PeriodKind::Year,
-        "now" => PeriodKind::Now,
-        other => {
-            return Err(ApiError::invalid(
-                "period",
-                format!("`{other}`: use day, month, year or now"),
-            ))
-        }
-    };
-    let mut q = StatsQuery {
+    let q = StatsQuery {
         metric: p.metric,
         province: p.province,
         commune: p.commune,
+        structure: None,
         district: p.district,
-        period,
+        period: stats::period_kind(p.period.as_deref().unwrap_or("month"))?,
         from: p.from,
         to: p.to,
         by_commune: p.by_commune.unwrap_or(false),
     };
-    match me.actor.unit {
-        Unit::National => {}
-        Unit::Province { province } => {
-            if q.province.is_some_and(|x| x != province) {
-                return Ok(Json(Stats { rows: Vec::new() }));
-            }
-            q.province = Some(province);
-        }
-        Unit::Commune { province, commune } => {
-            if q.province.is_some_and(|x| x != province) || q.commune.is_some_and(|x| x != commune)
-            {
-                return Ok(Json(Stats { rows: Vec::new() }));
-            }
-            q.province = Some(province);
-            q.commune = Some(commune);
-            q.district = None;
-        }
-    }
-    let rows = read::statistics(state.db(), &q)
+    let rows = stats::query(&state.svc, &me, q)
         .await?
         .into_iter()
-        .filter(|r| {
-            // A commune officer: today's commune only, not an old one with the same code.
-            !matches!(me.actor.unit, Unit::Commune { .. })
-                || !q.by_commune
-                || r.structure.as_deref() != Some("pre2025")
-        })
         .map(|r| StatCount {
             metric: r.metric,
             key: r.key,
@@ -118,5 +83,5 @@ pub async fn stats(
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/stats", get(stats))
+    Router::new().route("/stats", get(get_stats))
 }

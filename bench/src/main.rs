@@ -1,0 +1,116 @@
+//! `hoso-bench`: hoso's benchmarks, each in a scratch database beside the one
+//! named by `--database-url` (dropped afterwards). They print figures, never
+//! pass or fail. `hoso bench …` runs this program.
+
+mod append;
+mod http;
+mod log;
+mod projections;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "hoso-bench",
+    about = "hoso's benchmarks: figures, never pass/fail"
+)]
+struct Cli {
+    /// postgres://… selects PostgreSQL; a file path or sqlite://… selects SQLite.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://hoso.db")]
+    database_url: String,
+    #[command(subcommand)]
+    what: Bench,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Events/s for appends through cqrs-es, in a scratch database.
+    Append {
+        #[arg(long, default_value_t = 20_000)]
+        events: usize,
+        #[arg(long, value_delimiter = ',', default_values_t = [1, 8])]
+        concurrency: Vec<usize>,
+        /// Skip the plain cqrs-es + postgres-es baseline (PostgreSQL only).
+        #[arg(long)]
+        no_baseline: bool,
+    },
+    /// Projection rebuild throughput over about `events` events, beside a plain
+    /// cqrs-es replay of the same case events, in a scratch database.
+    Rebuild {
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
+    /// Delay from commit to visible in the case view (median, p99) under a
+    /// steady write load, in a scratch database.
+    Lag {
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Commands per second.
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+    },
+    /// `hoso verify` throughput (chains + Merkle log + signature) beside sha256sum.
+    Verify {
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
+    /// Export throughput: every event with its inclusion proof.
+    Export {
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
+    /// Commands/s and p50/p99 latency over HTTP (127.0.0.1) in a scratch database.
+    Http {
+        #[arg(long, value_delimiter = ',', default_values_t = [8, 64])]
+        clients: Vec<usize>,
+        /// Most commands per run.
+        #[arg(long, default_value_t = 5_000)]
+        commands: usize,
+        /// Longest run.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli.what, &cli.database_url).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hoso-bench: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(what: Bench, url: &str) -> anyhow::Result<()> {
+    match what {
+        Bench::Append {
+            events,
+            concurrency,
+            no_baseline,
+        } => append::append(url, &concurrency, events, !no_baseline)
+            .await
+            .map(|_| ()),
+        Bench::Rebuild { events } => projections::rebuild(url, events).await,
+        Bench::Lag { seconds, rate } => projections::lag(url, seconds, rate).await,
+        Bench::Verify { events } => log::verify(url, events).await,
+        Bench::Export { events } => log::export(url, events).await,
+        Bench::Http {
+            clients,
+            commands,
+            seconds,
+        } => http::http(url, &clients, commands, seconds)
+            .await
+            .map(|_| ()),
+    }
+}

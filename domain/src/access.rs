@@ -1,0 +1,44 @@
+//! The access log (nhật ký truy cập): who read which record, when, why and
+//! from where (Law on Children, Art. 21: children's records are private, so
+//! every read is kept). Each reading officer has one chain of `AccessLog`
+//! events; there is no aggregate to decide anything, the service appends a
+//! `RecordRead` for every read it serves.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The aggregate type of access-log chains (one per reading officer).
+pub const AGGREGATE_TYPE: &str = "AccessLog";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AccessEvent {
+    RecordRead(RecordRead),
+}
+
+impl AccessEvent {
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            AccessEvent::RecordRead(_) => "RecordRead",
+        }
+    }
+}
+
+/// One read: what was asked for, when, why (the reason the reader gave) and
+/// from where (client address, request id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRead {
+    pub at: DateTime<Utc>,
+    /// `Case`, `Child`, `Officer`, `Export`, `CaseList`, …
+    pub subject_type: String,
+    pub subject_id: String,
+    /// e.g. `case_view`, `case_timeline`, `child`, `officer_history`.
+    pub what: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub client_ip: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}

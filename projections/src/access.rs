@@ -1,0 +1,89 @@
+//! The access log as a table with indexes: one row per `RecordRead`, so that
+//! inspectors can list reads by officer, by record and by province without
+//! scanning event payloads.
+
+use hoso_domain::access::AccessEvent;
+use hoso_domain::common::Unit;
+use hoso_ledger::sql::{upsert, Tx, Val};
+
+use crate::error::ProjectionError;
+use crate::event::{Decoded, Payload};
+
+pub const TABLES: &[&str] = &["pa_read"];
+
+pub const DDL: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS pa_read{s} (
+        position BIGINT PRIMARY KEY,
+        officer_id TEXT NOT NULL,
+        sequence BIGINT NOT NULL,
+        role TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        province BIGINT,
+        recorded_at TEXT NOT NULL,
+        subject_type TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        what TEXT NOT NULL,
+        reason TEXT,
+        client_ip TEXT,
+        request_id TEXT
+    )",
+    "CREATE INDEX IF NOT EXISTS pa_read_officer{g} ON pa_read{s} (officer_id, position)",
+    "CREATE INDEX IF NOT EXISTS pa_read_subject{g} ON pa_read{s} (subject_id, position)",
+    "CREATE INDEX IF NOT EXISTS pa_read_province{g} ON pa_read{s} (province, position)",
+];
+
+const COLUMNS: &[&str] = &[
+    "position",
+    "officer_id",
+    "sequence",
+    "role",
+    "unit",
+    "province",
+    "recorded_at",
+    "subject_type",
+    "subject_id",
+    "what",
+    "reason",
+    "client_ip",
+    "request_id",
+];
+
+pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
+    let mut rows = Vec::new();
+    for e in events {
+        let Payload::Access(a) = &e.payload else {
+            continue;
+        };
+        let AccessEvent::RecordRead(r) = a.as_ref();
+        let meta = e.meta.as_ref().ok_or_else(|| ProjectionError::Malformed {
+            position: e.position,
+            reason: "an access record without metadata".into(),
+        })?;
+        let province = Unit::parse_code(&meta.unit).and_then(|u| u.province());
+        rows.push(vec![
+            Val::Int(e.position),
+            Val::from(e.aggregate_id.as_str()),
+            Val::Int(e.sequence),
+            Val::from(meta.role.as_str()),
+            Val::from(meta.unit.as_str()),
+            Val::from(province),
+            Val::from(meta.recorded_at),
+            Val::from(r.subject_type.as_str()),
+            Val::from(r.subject_id.as_str()),
+            Val::from(r.what.as_str()),
+            Val::from(r.reason.clone()),
+            Val::from(r.client_ip.clone()),
+            Val::from(r.request_id.clone()),
+        ]);
+    }
+    upsert(
+        tx,
+        &format!("pa_read{s}"),
+        COLUMNS,
+        &["position"],
+        "",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! Accounts and sign-in: officer accounts with argon2id passwords, bearer
+//! tokens that expire (sign-in sessions) and API tokens for systems such as the
+//! Hotline 111 switchboard. Tokens are 32 random bytes (OsRng), base64url; only
+//! their SHA-256 is stored. The officer behind a token is read from the Officer
+//! aggregate on every request: registered and active, with the current role
+//! and unit, or the token is refused.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use hoso_domain::common::{Actor, Role, Unit};
+use hoso_domain::officer::Officer;
+use rand::rngs::OsRng;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::store::{self, NewToken};
+use crate::{now, Area, Error, Service};
+
+/// How long a sign-in session lasts.
+pub const SESSION_HOURS: i64 = 12;
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+
+/// The signed-in officer, with their current role and unit (from the Officer
+/// record, never from a request body).
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub actor: Actor,
+    pub full_name: String,
+    /// Hex SHA-256 of the bearer token used.
+    pub token_hash: String,
+}
+
+impl Me {
+    pub fn role(&self) -> Role {
+        self.actor.role
+    }
+
+    pub fn area(&self) -> Area {
+        Area::of(&self.actor.unit)
+    }
+
+    pub fn require(&self, roles: &[Role], what: &str) -> Result<(), Error> {
+        if roles.contains(&self.actor.role) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!(
+                "a {} may not {what}",
+                self.actor.role.as_str()
+            )))
+        }
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// 32 random bytes from the OS, base64url without padding.
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// argon2id with the crate's default (OWASP) parameters, as a PHC string.
+fn hash_password(password: &str) -> Result<String, Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("password hashing: {e}")))
+}
+
+fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Runs argon2 off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(format!("blocking task: {e}")))
+}
+
+pub fn check_password_rules(password: &str) -> Result<(), Error> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(Error::invalid(
+            "password",
+            format!("the password must have at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Sets (or replaces) the officer's password.
+pub async fn set_password(svc: &Service, officer_id: &str, password: &str) -> Result<(), Error> {
+    check_password_rules(password)?;
+    let pw = password.to_string();
+    let phc = blocking(move || hash_password(&pw)).await??;
+    store::put_password(svc.db(), officer_id, &phc, now()).await?;
+    Ok(())
+}
+
+/// Stores the hash of a new token and returns the token (shown once).
+pub async fn issue_token(
+    svc: &Service,
+    officer_id: &str,
+    kind: &str,
+    label: &str,
+    valid_for: Duration,
+) -> Result<(String, DateTime<Utc>), Error> {
+    let token = new_token();
+    let created = now();
+    let expires = created + valid_for;
+    store::insert_token(
+        svc.db(),
+        &NewToken {
+            token_hash: &sha256_hex(token.as_bytes()),
+            officer_id,
+            kind,
+            label,
+            created,
+            expires,
+        },
+    )
+    .await?;
+    Ok((token, expires))
+}
+
+/// The officer's current actor and full name, if registered and active now.
+pub async fn current_actor(
+    svc: &Service,
+    officer_id: &str,
+) -> Result<Option<(Actor, String)>, Error> {
+    let officer: Officer = svc.app.load(officer_id).await?;
+    let today = hoso_domain::calendar::local_date(now());
+    if !officer.registered || !officer.active || !officer.is_active_on(today) {
+        return Ok(None);
+    }
+    let (Some(role), Some(unit)) = (officer.role(), officer.unit()) else {
+        return Ok(None);
+    };
+    Ok(Some((
+        Actor {
+            officer_id: officer_id.to_string(),
+            role,
+            unit,
+        },
+        officer.full_name,
+    )))
+}
+
+/// The officer behind a bearer token.
+pub async fn authenticate(svc: &Service, token: &str) -> Result<Me, Error> {
+    let token_hash = sha256_hex(token.as_bytes());
+    let officer_id = store::token_officer(svc.db(), &token_hash, now())
+        .await?
+        .ok_or_else(|| {
+            Error::Unauthenticated("the token is unknown, expired or signed out".into())
+        })?;
+    let (actor, full_name) = current_actor(svc, &officer_id).await?.ok_or_else(|| {
+        Error::Unauthenticated("the officer is not registered or not active".into())
+    })?;
+    Ok(Me {
+        actor,
+        full_name,
+        token_hash,
+    })
+}
+
+/// A hash to verify against when the officer has no account, so that a wrong
+/// id takes as long as a wrong password.
+fn dummy_hash() -> Result<&'static str, Error> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(h) = DUMMY.get() {
+        return Ok(h);
+    }
+    let h = hash_password("not a real password at all")?;
+    Ok(DUMMY.get_or_init(|| h))
+}
+
+/// Signs in: a session token for the officer, or `Unauthenticated` for a wrong
+/// id or password (the same answer, in the same time).
+pub async fn login(
+    svc: &Service,
+    officer_id: &str,
+    password: &str,
+) -> Result<(String, DateTime<Utc>), Error> {
+    let wrong = || Error::Unauthenticated("officer id or password is wrong".into());
+    let phc = store::password_hash(svc.db(), officer_id).await?;
+    let known = phc.is_some();
+    let phc = match phc {
+        Some(p) => p,
+        None => dummy_hash()?.to_string(),
+    };
+    let pw = password.to_string();
+    let ok = blocking(move || verify_password(&pw, &phc)).await?;
+    if !ok || !known {
+        tracing::info!(officer = %officer_id, "sign-in refused");
+        return Err(wrong());
+    }
+    if current_actor(svc, officer_id).await?.is_none() {
+        return Err(wrong());
+    }
+    let session = issue_token(
+        svc,
+        officer_id,
+        "session",
+        "sign-in",
+        Duration::hours(SESSION_HOURS),
+    )
+    .await?;
+    tracing::info!(officer = %officer_id, "signed in");
+    Ok(session)
+}
+
+/// Revokes the token the officer signed in with.
+pub async fn logout(svc: &Service, me: &Me) -> Result<(), Error> {
+    store::revoke_token(svc.db(), &me.token_hash, now()).await?;
+    Ok(())
+}
+
+/// An API token for a system account, issued by an admin.
+pub async fn create_api_token(
+    svc: &Service,
+    me: &Me,
+    officer_id: &str,
+    label: &str,
+    days: i64,
+) -> Result<(String, DateTime<Utc>), Error> {
+    me.require(&[Role::Admin], "issue API tokens")?;
+    if !(1..=730).contains(&days) {
+        return Err(Error::invalid("days", "from 1 to 730 days"));
+    }
+    if label.trim().is_empty() {
+        return Err(Error::invalid("label", "must not be empty"));
+    }
+    if current_actor(svc, officer_id).await?.is_none() {
+        return Err(Error::invalid(
+            "officer_id",
+            "no registered, active officer with this id",
+        ));
+    }
+    issue_token(svc, officer_id, "api", label, Duration::days(days)).await
+}
+
+/// True when some account belongs to a registered, active national admin.
+pub async fn admin_exists(svc: &Service) -> Result<bool, Error> {
+    for id in store::account_ids(svc.db()).await? {
+        if let Some((a, _)) = current_actor(svc, &id).await? {
+            if a.role == Role::Admin && a.unit == Unit::National {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// What `hoso serve` prints when nobody can sign in yet.
+pub async fn first_start_hint(svc: &Service) -> Option<String> {
+    match admin_exists(svc).await {
+        Ok(true) => None,
+        Ok(false) => Some(
+            "No administrator account exists yet. Create the first one (the password is read from standard input):\n  \
+             hoso admin create-officer --id admin-1 --name \"Họ và tên\" --role admin --unit national"
+                .to_string(),
+        ),
+        Err(e) => Some(format!("could not check for an administrator: {e}")),
+    }
+}

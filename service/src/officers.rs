@@ -1,0 +1,133 @@
+//! Officers: registration (an admin; optionally with a password so they can
+//! sign in), later changes, passwords, and one officer's history for
+//! inspectors.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use hoso_domain::common::{Actor, Role, Unit};
+use hoso_domain::officer::{Officer, OfficerAction, OfficerCommand, OfficerRegistration};
+use hoso_projections::read::{self, OfficerHistory};
+
+use crate::access::{self, ReadContext};
+use crate::accounts;
+use crate::error::{aggregate, Rule};
+use crate::{ids, now, Error, Me, Service};
+
+/// An officer to register; their account gets `password` when one is given.
+#[derive(Debug, Clone)]
+pub struct NewOfficer {
+    /// Assigned by the service when absent.
+    pub id: Option<String>,
+    pub full_name: String,
+    pub role: Role,
+    pub unit: Unit,
+    /// First day in service; default today.
+    pub active_from: Option<NaiveDate>,
+    pub password: Option<String>,
+}
+
+/// Registers the officer as `actor` and sets the password: shared by the
+/// JSON API and `hoso admin create-officer` (where the first admin is its
+/// own actor).
+pub async fn create(svc: &Service, actor: &Actor, new: NewOfficer) -> Result<String, Error> {
+    let id = new.id.clone().unwrap_or_else(ids::new_officer);
+    ids::check("id", &id)?;
+    if let Some(p) = &new.password {
+        accounts::check_password_rules(p)?;
+    }
+    let at = now();
+    let cmd = OfficerCommand {
+        actor: actor.clone(),
+        at,
+        action: OfficerAction::RegisterOfficer(OfficerRegistration {
+            full_name: new.full_name.clone(),
+            role: new.role,
+            unit: new.unit,
+            active_from: new
+                .active_from
+                .unwrap_or_else(|| hoso_domain::calendar::local_date(at)),
+        }),
+    };
+    svc.app
+        .officer(&id, cmd, at)
+        .await
+        .map_err(|e| aggregate(e, Rule::Officer))?;
+    if let Some(p) = &new.password {
+        accounts::set_password(svc, &id, p).await?;
+    }
+    Ok(id)
+}
+
+/// An officer record the signed-in officer may see: themselves; admins,
+/// inspectors and provincial managers those of their area.
+pub async fn visible_officer(svc: &Service, me: &Me, id: &str) -> Result<Officer, Error> {
+    ids::check("id", id)?;
+    let officer: Officer = svc.app.load(id).await?;
+    let Some(unit) = officer.unit().filter(|_| officer.registered) else {
+        return Err(Error::not_found("officer"));
+    };
+    let own = me.actor.officer_id == id;
+    let reader = matches!(
+        me.role(),
+        Role::Admin | Role::Inspector | Role::ProvincialManager
+    );
+    if own
+        || (reader && !matches!(me.actor.unit, Unit::Commune { .. }) && me.area().holds_unit(&unit))
+    {
+        Ok(officer)
+    } else {
+        Err(Error::not_found("officer"))
+    }
+}
+
+/// A later change to an officer record.
+pub async fn act(svc: &Service, me: &Me, id: &str, action: OfficerAction) -> Result<(), Error> {
+    if matches!(action, OfficerAction::RegisterOfficer(_)) {
+        return Err(Error::invalid(
+            "type",
+            "a registration makes a new officer: register them as a new officer",
+        ));
+    }
+    visible_officer(svc, me, id).await?;
+    let at = now();
+    let cmd = OfficerCommand {
+        actor: me.actor.clone(),
+        at,
+        action,
+    };
+    svc.app
+        .officer(id, cmd, at)
+        .await
+        .map_err(|e| aggregate(e, Rule::Officer))
+}
+
+/// Sets an officer's password: an admin for anyone, an officer for themselves.
+pub async fn set_password(svc: &Service, me: &Me, id: &str, password: &str) -> Result<(), Error> {
+    if me.actor.officer_id != id {
+        me.require(&[Role::Admin], "set another officer's password")?;
+    }
+    if accounts::current_actor(svc, id).await?.is_none() {
+        return Err(Error::not_found("officer"));
+    }
+    accounts::set_password(svc, id, password).await
+}
+
+/// Everything the officer did within recorded times `[from, to]`; the read is
+/// logged.
+pub async fn history(
+    svc: &Service,
+    me: &Me,
+    ctx: &ReadContext,
+    id: &str,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<OfficerHistory, Error> {
+    visible_officer(svc, me, id).await?;
+    let Some(h) = read::officer_history(svc.db(), id, from, to).await? else {
+        return Err(Error::NotFound(
+            "no history for this officer yet (the projection follows the store within moments)"
+                .into(),
+        ));
+    };
+    access::record(svc, me, ctx, "Officer", id, "officer_history").await?;
+    Ok(h)
+}
