@@ -13,6 +13,7 @@ pub mod export;
 pub mod http;
 pub mod labels;
 pub mod log_cli;
+pub mod messages;
 pub mod report;
 pub mod server;
 pub mod signing;
