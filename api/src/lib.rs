@@ -18,3 +18,4 @@ pub mod report;
 pub mod server;
 pub mod signing;
 pub mod web;
+pub mod xlsx;
