@@ -10,6 +10,7 @@ pub mod bench_log;
 pub mod bench_projections;
 pub mod demo;
 pub mod export;
+pub mod forms;
 pub mod http;
 pub mod labels;
 pub mod log_cli;
