@@ -8,7 +8,10 @@
 //! one `hoso_service` function with the signed-in officer and renders the
 //! answer.
 
+pub mod forms;
 pub mod http;
 pub mod labels;
+pub mod messages;
 pub mod server;
 pub mod web;
+pub mod xlsx;

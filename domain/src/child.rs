@@ -23,6 +23,8 @@ use crate::calendar::local_date;
 use crate::common::{Actor, CommuneRef, Role, Unit};
 use crate::places;
 
+pub mod duplicates;
+
 #[cfg(test)]
 mod tests;
 
