@@ -747,4 +747,45 @@ mod tests {
         let e = parse_json::<CaseAction>(&serde_json::to_vec(&j).unwrap()).unwrap_err();
         assert!(e.to_string().contains("confirmed"), "{e}");
     }
+
+    /// A sample value for a field, valid for the domain's types.
+    fn sample(field: &Field) -> Vec<String> {
+        let one = |v: &str| vec![v.to_string()];
+        match field.kind {
+            Kind::Text | Kind::Area => one("Nội dung thử"),
+            Kind::Lines => one("Dòng một\nDòng hai"),
+            Kind::DateTime => one("2026-03-02T09:00"),
+            Kind::Date => one("2026-04-01"),
+            Kind::Int => one("1"),
+            Kind::Bool => one("true"),
+            Kind::Choice(codes) | Kind::Multi(codes) => one(codes()[0]),
+        }
+    }
+
+    #[test]
+    fn every_form_is_an_action_of_the_domain() {
+        let mut seen = std::collections::HashSet::new();
+        for spec in FORMS {
+            assert!(seen.insert(spec.kind), "{:?} twice", spec.kind);
+            let values: HashMap<String, Vec<String>> = spec
+                .fields
+                .iter()
+                .map(|f| (f.name.to_string(), sample(f)))
+                .collect();
+            let json = action_json(spec, &values);
+            let action: CaseAction = parse_json(&serde_json::to_vec(&json).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e:?}", spec.tag()));
+            // The form is the action it says, so its roles are the domain's.
+            assert_eq!(action.kind(), spec.kind);
+            assert_eq!(
+                hoso_domain::case::decide::allowed_roles(&action),
+                spec.kind.allowed_roles()
+            );
+            for f in spec.fields {
+                if let Kind::Choice(codes) | Kind::Multi(codes) = f.kind {
+                    assert!(!codes().is_empty(), "{} offers no choice", f.name);
+                }
+            }
+        }
+    }
 }
