@@ -3,6 +3,8 @@
 //! one case, problem+json for bad input with nothing stored, idempotency and
 //! the access log.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use chrono::{Duration, Utc};
 use hoso_api::server::{start, Config, Server};
 use hoso_domain::common::{Actor, Role, Unit};

@@ -2,6 +2,8 @@
 //! bundle, which verifies offline; a provincial inspector cannot export another
 //! province; other roles are refused.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use hoso_api::server::{start, Config};
 use hoso_domain::common::{Actor, Role, Unit};
 use hoso_ledger::checkpoint::Signer;

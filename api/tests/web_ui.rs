@@ -8,6 +8,8 @@
 //! override the paths). Without them it fails when `CI=true` and is skipped
 //! with a message otherwise.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

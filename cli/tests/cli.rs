@@ -1,6 +1,8 @@
 //! The `hoso` program as a person runs it: demo data, verify, tampering done
 //! directly in SQL, serve on the default store.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output, Stdio};
 

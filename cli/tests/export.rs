@@ -2,6 +2,8 @@
 //! verifiers (Rust `hoso verify-export` and `tools/verify_export.py`) on good and
 //! tampered bundles, and `hoso verify` against signed checkpoints.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

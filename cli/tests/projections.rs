@@ -2,6 +2,8 @@
 //! survive SIGKILL mid-backlog, miss nothing under concurrent writers, and the
 //! as-of view equals the state after each event.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

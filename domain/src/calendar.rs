@@ -205,6 +205,8 @@ pub fn calendar() -> &'static HolidayCalendar {
     CAL.get_or_init(|| {
         // The file is part of the source tree; a parse failure is a build defect
         // (covered by a test).
+        // Compiled-in data, parsed by a test: a panic here is a build defect.
+        #[allow(clippy::expect_used)]
         HolidayCalendar::parse(HOLIDAYS_VN).expect("embedded holidays-vn.json is valid")
     })
 }

@@ -53,8 +53,10 @@ pub struct Directory {
 }
 
 impl Directory {
+    // The lists are part of the source tree, parsed by the tests; a parse
+    // failure is a build defect.
+    #[allow(clippy::expect_used)]
     fn parse(structure: Structure, json: &str) -> Directory {
-        // The lists are part of the source tree; a parse failure is a build defect.
         let provinces: Vec<Province> =
             serde_json::from_str(json).expect("embedded admin-unit list is valid JSON");
         let mut by_province = HashMap::new();
@@ -148,6 +150,8 @@ struct MergedProvince {
 
 /// Today's province (2025 structure) that an old province (pre-2025 code) became
 /// part of (Nghị quyết 202/2025/QH15), for rolling old records up to today.
+// Compiled-in data, parsed by the tests: a panic is a build defect.
+#[allow(clippy::expect_used)]
 pub fn current_province_of(old_province: u32) -> Option<u32> {
     static MAP: OnceLock<HashMap<u32, u32>> = OnceLock::new();
     MAP.get_or_init(|| {

@@ -280,7 +280,7 @@ impl Tx {
             Tx::Lite(mut c) => {
                 if let Err(e) = sqlx::query("COMMIT").execute(&mut *c).await {
                     let _ = sqlx::query("ROLLBACK").execute(&mut *c).await;
-                    return Err(e.into());
+                    return Err(e);
                 }
             }
         }

@@ -661,3 +661,19 @@ async fn insert_sqlite(
     };
     Ok(Some(position))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_of_the_wrong_length_is_an_error_not_zeros() {
+        assert_eq!(to_hash(1, vec![7; 32]).unwrap(), [7; 32]);
+        let e = to_hash(5, vec![7; 31]).unwrap_err();
+        assert!(
+            matches!(e, LedgerError::Malformed { position: 5, .. }),
+            "{e}"
+        );
+        assert!(to_hash(6, Vec::new()).is_err());
+    }
+}

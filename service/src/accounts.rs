@@ -277,3 +277,16 @@ pub async fn first_start_hint(svc: &Service) -> Option<String> {
         Err(e) => Some(format!("could not check for an administrator: {e}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2_hash_that_matches_nothing() {
+        let h = dummy_hash().unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(!verify_password("", h));
+        assert!(!verify_password("not a real password", h));
+    }
+}

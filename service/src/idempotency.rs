@@ -112,3 +112,30 @@ where
     }
     Ok(Outcome::Fresh(outcome))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_that_does_not_serialize_is_an_error_not_one_shared_fingerprint() {
+        let mut bad = std::collections::HashMap::new();
+        bad.insert((1, 2), "keys that are not strings");
+        assert!(matches!(
+            fingerprint("POST /cases", &bad),
+            Err(Error::Internal(_))
+        ));
+        let a = fingerprint("POST /cases", &serde_json::json!({"a": 1})).unwrap();
+        let b = fingerprint("POST /cases", &serde_json::json!({"a": 2})).unwrap();
+        let c = fingerprint("POST /children", &serde_json::json!({"a": 1})).unwrap();
+        assert!(a != b && a != c && b != c);
+    }
+
+    #[test]
+    fn keys_are_visible_ascii() {
+        assert!(check_key("k-1").is_ok());
+        assert!(check_key("").is_err());
+        assert!(check_key("with space").is_err());
+        assert!(check_key(&"x".repeat(201)).is_err());
+    }
+}

@@ -1,6 +1,8 @@
 //! Domain rules tried through the real command path (cqrs-es over the ledger) on
 //! both backends, and two commands racing on one case.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, EventStore};

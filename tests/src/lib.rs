@@ -7,6 +7,9 @@
 //! PostgreSQL tests are skipped with a message, except when `CI=true`: then they
 //! fail.
 
+// Test support: a failure to set up a test database ends the test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use sqlx::postgres::PgConnectOptions;

@@ -1,6 +1,8 @@
 //! The event store on both backends: append-only guard, tamper detection,
 //! optimistic concurrency, and the global order under concurrent writers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use std::collections::HashSet;
 use std::sync::Arc;
 

@@ -2,6 +2,8 @@
 //! chains alone cannot see (newest events cut off, a case removed, the whole
 //! store re-hashed) and altered checkpoints are found and named by verify.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use hoso_ledger::checkpoint::{self, Signer};
 use hoso_ledger::encoding::{event_hash, RecordRef};
 use hoso_ledger::log::{LogFinding, LogProblem};

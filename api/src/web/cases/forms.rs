@@ -521,7 +521,7 @@ fn put(root: &mut Value, path: &str, v: Value) {
             if !cur.is_array() {
                 *cur = Value::Array(Vec::new());
             }
-            let arr = cur.as_array_mut().expect("array");
+            let Value::Array(arr) = cur else { return };
             while arr.len() <= n {
                 arr.push(Value::Object(Map::new()));
             }
@@ -534,7 +534,7 @@ fn put(root: &mut Value, path: &str, v: Value) {
             if !cur.is_object() {
                 *cur = Value::Object(Map::new());
             }
-            let obj = cur.as_object_mut().expect("object");
+            let Value::Object(obj) = cur else { return };
             if last {
                 obj.insert(seg.to_string(), v);
                 return;
