@@ -20,6 +20,7 @@ mod repository;
 pub mod sql;
 mod store;
 pub mod verify;
+mod writer;
 
 pub use error::LedgerError;
 pub use record::{NewEvent, StoredEvent};

@@ -72,7 +72,11 @@ both_backends!(
         };
         let worker = me("cb-1", Role::CommuneWorker, unit);
         let hotline = me("tv-111", Role::HotlineOperator, Unit::National);
-        let province = me("so-42", Role::ProvincialManager, Unit::Province { province: 42 });
+        let province = me(
+            "so-42",
+            Role::ProvincialManager,
+            Unit::Province { province: 42 },
+        );
         let child = children::register(
             &svc,
             &worker,

@@ -1,4 +1,4 @@
-//! The parts every form shares: escaping, the national heading, dates as
+//! The parts every form shares: the national heading, dates as
 //! administrative documents write them, dotted blanks, the risk-factor table,
 //! signature blocks, corrections and the provenance line.
 
@@ -11,22 +11,7 @@ use serde::Serialize;
 use super::{CaseRecord, FormKind, Recorded, FORM_CSS};
 use crate::labels::{label, Lang};
 
-/// Escapes text for HTML content and attribute values (the same rules as the
-/// web pages' `esc`, kept here so the forms stand alone).
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::web::esc;
 
 /// What a form body is, and which events (indices into `record.events`) it
 /// was filled from.
