@@ -6,8 +6,11 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// Leads every encoded record; names the encoding version.
+/// Leads every encoded record of format 1 (written before sealed personal data).
 pub const FORMAT_TAG: &[u8] = b"hoso-event-v1";
+/// Leads every encoded record of format 2: the payload holds the public fields
+/// and `sealed` the encrypted personal part (empty when there is none).
+pub const FORMAT_TAG_V2: &[u8] = b"hoso-event-v2";
 
 /// `prev_hash` of the first event (sequence 1) of every aggregate.
 pub const GENESIS: [u8; 32] = [0u8; 32];
@@ -24,6 +27,11 @@ pub struct RecordRef<'a> {
     pub payload: &'a str,
     /// RFC 8785 canonical JSON of the metadata (actor, role, unit, recorded_at, …).
     pub metadata: &'a str,
+    /// 1 or 2.
+    pub format: u8,
+    /// Format 2: the sealed part's canonical JSON; empty when the event has no
+    /// personal field (always empty in format 1).
+    pub sealed: &'a str,
 }
 
 fn field(hasher: &mut Sha256, bytes: &[u8]) {
@@ -32,19 +40,29 @@ fn field(hasher: &mut Sha256, bytes: &[u8]) {
     hasher.update(bytes);
 }
 
-/// `SHA-256(prev_hash ‖ FORMAT_TAG ‖ field(type) ‖ field(id) ‖ u64be(sequence) ‖
-/// field(event_type) ‖ field(event_version) ‖ field(payload) ‖ field(metadata))`
-/// where `field(x) = u32be(len(x)) ‖ x`.
+/// Format 1: `SHA-256(prev_hash ‖ "hoso-event-v1" ‖ field(type) ‖ field(id) ‖
+/// u64be(sequence) ‖ field(event_type) ‖ field(event_version) ‖ field(payload)
+/// ‖ field(metadata))` where `field(x) = u32be(len(x)) ‖ x`.
+///
+/// Format 2: the same with `"hoso-event-v2"` and `field(sealed)` between the
+/// payload and the metadata.
 pub fn event_hash(prev_hash: &[u8; 32], r: &RecordRef<'_>) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(prev_hash);
-    h.update(FORMAT_TAG);
+    h.update(if r.format >= 2 {
+        FORMAT_TAG_V2
+    } else {
+        FORMAT_TAG
+    });
     field(&mut h, r.aggregate_type.as_bytes());
     field(&mut h, r.aggregate_id.as_bytes());
     h.update(r.sequence.to_be_bytes());
     field(&mut h, r.event_type.as_bytes());
     field(&mut h, r.event_version.as_bytes());
     field(&mut h, r.payload.as_bytes());
+    if r.format >= 2 {
+        field(&mut h, r.sealed.as_bytes());
+    }
     field(&mut h, r.metadata.as_bytes());
     h.finalize().into()
 }
@@ -69,6 +87,8 @@ mod tests {
             event_version: "1",
             payload,
             metadata: r#"{"actor_id":"o-1"}"#,
+            format: 1,
+            sealed: "",
         }
     }
 
@@ -113,6 +133,14 @@ mod tests {
             // (length prefixes make the encoding unambiguous).
             let shifted = RecordRef { event_type: "NoteAdde", event_version: "d1", ..base };
             prop_assert_ne!(h, event_hash(&prev, &shifted));
+            // Format 2 hashes differently, and covers the sealed part.
+            let v2 = RecordRef { format: 2, sealed: &other, ..base };
+            let h2 = event_hash(&prev, &v2);
+            prop_assert_ne!(h, h2);
+            let v2b = RecordRef { format: 2, sealed: "x", ..base };
+            if other != "x" {
+                prop_assert_ne!(h2, event_hash(&prev, &v2b));
+            }
         }
     }
 }

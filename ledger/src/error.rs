@@ -23,4 +23,19 @@ pub enum LedgerError {
     WriterStopped,
     #[error("stored event at position {position} is malformed: {reason}")]
     Malformed { position: i64, reason: String },
+    #[error(transparent)]
+    Key(#[from] crate::keys::KeyError),
+    #[error("event type {aggregate_type}/{event_type} is not classified as public or personal: it cannot be stored")]
+    Unclassified {
+        aggregate_type: String,
+        event_type: String,
+    },
+    #[error("whose personal data {aggregate_type} {aggregate_id} holds is unknown (no `{field}` in its first event)")]
+    NoSubject {
+        aggregate_type: String,
+        aggregate_id: String,
+        field: &'static str,
+    },
+    #[error("this ledger was opened without data keys, so sealed events cannot be read")]
+    NoKeys,
 }

@@ -13,10 +13,12 @@
 pub mod checkpoint;
 pub mod encoding;
 mod error;
+pub mod keys;
 pub mod log;
 pub mod merkle;
 mod record;
 mod repository;
+pub mod seal;
 pub mod sql;
 mod store;
 pub mod verify;

@@ -19,6 +19,12 @@ pub struct StoredEvent {
     pub metadata: String,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
+    /// 1: written before sealed personal data; 2: `payload` holds the public
+    /// fields and `sealed` the encrypted personal part (docs/event-hash.md).
+    pub format: i64,
+    /// Format 2: canonical JSON of the sealed part, `None` when the event has
+    /// no personal field.
+    pub sealed: Option<String>,
 }
 
 impl StoredEvent {
@@ -31,11 +37,14 @@ impl StoredEvent {
             event_version: &self.event_version,
             payload: &self.payload,
             metadata: &self.metadata,
+            format: u8::try_from(self.format).unwrap_or(u8::MAX),
+            sealed: self.sealed.as_deref().unwrap_or(""),
         }
     }
 }
 
-/// An event on its way in: canonical JSON already made, hashes not yet.
+/// An event on its way in: canonical JSON of the whole payload (personal
+/// fields included: the ledger seals them), hashes not yet.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
     pub aggregate_type: String,

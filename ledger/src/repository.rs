@@ -26,17 +26,29 @@ impl From<LedgerError> for PersistenceError {
     }
 }
 
-/// The event as cqrs-es wants it back.
-pub fn serialized(e: &StoredEvent) -> Result<SerializedEvent, LedgerError> {
+/// The event as cqrs-es wants it back: the payload with its personal fields
+/// opened (or left out when the subject's data key is destroyed).
+pub async fn serialized(ledger: &Ledger, e: &StoredEvent) -> Result<SerializedEvent, LedgerError> {
     Ok(SerializedEvent {
         aggregate_id: e.aggregate_id.clone(),
         sequence: e.sequence.max(0) as usize,
         aggregate_type: e.aggregate_type.clone(),
         event_type: e.event_type.clone(),
         event_version: e.event_version.clone(),
-        payload: serde_json::from_str(&e.payload)?,
+        payload: ledger.open_event(e).await?.payload,
         metadata: serde_json::from_str(&e.metadata)?,
     })
+}
+
+async fn all_serialized(
+    ledger: &Ledger,
+    events: &[StoredEvent],
+) -> Result<Vec<SerializedEvent>, LedgerError> {
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        out.push(serialized(ledger, e).await?);
+    }
+    Ok(out)
 }
 
 fn new_event(e: &SerializedEvent) -> Result<NewEvent, LedgerError> {
@@ -71,10 +83,7 @@ impl PersistedEventRepository for Ledger {
         let events = self
             .events_of(A::TYPE, aggregate_id, last_sequence as i64)
             .await?;
-        Ok(events
-            .iter()
-            .map(serialized)
-            .collect::<Result<Vec<_>, _>>()?)
+        Ok(all_serialized(self, &events).await?)
     }
 
     async fn get_snapshot<A: Aggregate>(
@@ -105,9 +114,11 @@ impl PersistedEventRepository for Ledger {
     ) -> Result<ReplayStream, PersistenceError> {
         let events = self.events_of(A::TYPE, aggregate_id, 0).await?;
         let (mut feed, stream) = ReplayStream::new(PAGE as usize);
+        let ledger = self.clone();
         tokio::spawn(async move {
             for e in &events {
-                if feed.push(serialized(e).map_err(Into::into)).await.is_err() {
+                let item = serialized(&ledger, e).await.map_err(Into::into);
+                if feed.push(item).await.is_err() {
                     return;
                 }
             }
@@ -131,7 +142,8 @@ impl PersistedEventRepository for Ledger {
                 let Some(last) = page.last() else { return };
                 after = last.position;
                 for e in page.iter().filter(|e| e.aggregate_type == A::TYPE) {
-                    if feed.push(serialized(e).map_err(Into::into)).await.is_err() {
+                    let item = serialized(&ledger, e).await.map_err(Into::into);
+                    if feed.push(item).await.is_err() {
                         return;
                     }
                 }

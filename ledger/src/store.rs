@@ -19,9 +19,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Row, SqlitePool};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::encoding::{event_hash, RecordRef, GENESIS};
+use crate::encoding::{canonical_json, event_hash, RecordRef, GENESIS};
 use crate::error::LedgerError;
+use crate::keys::Keys;
 use crate::record::{NewEvent, StoredEvent};
+use crate::seal::{self, Classifier, Identity, Opened, Sealing, SubjectRule};
 use crate::writer::{run_writer, AppendRequest, Chained};
 
 /// Runs the same statement on whichever pool the database has: the SQL text
@@ -71,7 +73,9 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(30))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Freed pages are zeroed, so erased data does not linger in the file.
+            .pragma("secure_delete", "on");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts)
@@ -144,6 +148,17 @@ impl ChainHeads {
     }
 }
 
+/// The format every new event is written in (docs/event-hash.md).
+pub const FORMAT: i64 = 2;
+
+/// Sealing of personal data: the data keys and which fields are personal.
+struct Privacy {
+    keys: Keys,
+    classifier: Arc<dyn Classifier>,
+    /// Subjects of aggregates sealed by a field of their first event.
+    subjects: Mutex<HashMap<Key, String>>,
+}
+
 /// Handle on the event store; cheap to clone.
 #[derive(Clone)]
 pub struct Ledger {
@@ -151,6 +166,7 @@ pub struct Ledger {
     writer: mpsc::Sender<AppendRequest>,
     heads: Arc<ChainHeads>,
     appended: watch::Receiver<i64>,
+    privacy: Option<Arc<Privacy>>,
 }
 
 impl Ledger {
@@ -172,7 +188,155 @@ impl Ledger {
             writer: tx,
             heads,
             appended,
+            privacy: None,
         }
+    }
+
+    /// This ledger, sealing the personal fields that `classifier` names with
+    /// the data keys of `keys`. Without it events are stored as given (for
+    /// aggregates that hold no personal data: benchmarks, tests).
+    pub fn with_privacy(mut self, keys: Keys, classifier: Arc<dyn Classifier>) -> Ledger {
+        self.privacy = Some(Arc::new(Privacy {
+            keys,
+            classifier,
+            subjects: Mutex::new(HashMap::new()),
+        }));
+        self
+    }
+
+    /// The data keys, when this ledger seals personal data.
+    pub fn keys(&self) -> Option<&Keys> {
+        self.privacy.as_ref().map(|p| &p.keys)
+    }
+
+    /// The subject whose key seals this aggregate's events, if any.
+    async fn subject_of(
+        &self,
+        p: &Privacy,
+        e: &NewEvent,
+        payload: &serde_json::Value,
+    ) -> Result<Option<String>, LedgerError> {
+        let Some(rule) = p.classifier.subject(&e.aggregate_type) else {
+            return Ok(None);
+        };
+        match rule {
+            SubjectRule::Own(prefix) => Ok(Some(format!("{prefix}:{}", e.aggregate_id))),
+            SubjectRule::FirstEventField { field, prefix } => {
+                let key = (e.aggregate_type.clone(), e.aggregate_id.clone());
+                if let Some(s) = p.subjects.lock().ok().and_then(|m| m.get(&key).cloned()) {
+                    return Ok(Some(s));
+                }
+                let value = if e.sequence == 1 {
+                    payload
+                        .get(field)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                } else {
+                    const SQL: &str = "SELECT payload FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = 1";
+                    let first: Option<String> = on_pool!(&self.db, pool => {
+                        sqlx::query_scalar(SQL)
+                            .bind(&e.aggregate_type)
+                            .bind(&e.aggregate_id)
+                            .fetch_optional(pool)
+                            .await?
+                    });
+                    first
+                        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                        .and_then(|v| v.get(field).and_then(|f| f.as_str()).map(str::to_string))
+                };
+                let Some(value) = value else {
+                    return Err(LedgerError::NoSubject {
+                        aggregate_type: e.aggregate_type.clone(),
+                        aggregate_id: e.aggregate_id.clone(),
+                        field,
+                    });
+                };
+                let subject = format!("{prefix}:{value}");
+                if let Ok(mut m) = p.subjects.lock() {
+                    if m.len() > 100_000 {
+                        m.clear();
+                    }
+                    m.insert(key, subject.clone());
+                }
+                Ok(Some(subject))
+            }
+        }
+    }
+
+    /// The public payload and the sealed part of one event.
+    async fn seal(&self, e: &NewEvent) -> Result<(String, Option<String>), LedgerError> {
+        let Some(p) = &self.privacy else {
+            return Ok((e.payload.clone(), None));
+        };
+        let paths = p
+            .classifier
+            .personal_paths(&e.aggregate_type, &e.event_type)
+            .ok_or_else(|| LedgerError::Unclassified {
+                aggregate_type: e.aggregate_type.clone(),
+                event_type: e.event_type.clone(),
+            })?;
+        if paths.is_empty() {
+            return Ok((e.payload.clone(), None));
+        }
+        let payload: serde_json::Value = serde_json::from_str(&e.payload)?;
+        let (public, personal) = seal::split(&payload, paths);
+        if personal.is_empty() {
+            return Ok((e.payload.clone(), None));
+        }
+        let Some(subject) = self.subject_of(p, e, &payload).await? else {
+            return Err(LedgerError::NoSubject {
+                aggregate_type: e.aggregate_type.clone(),
+                aggregate_id: e.aggregate_id.clone(),
+                field: "",
+            });
+        };
+        let key = p.keys.for_sealing(&self.db, &subject).await?;
+        let id = Identity {
+            aggregate_type: &e.aggregate_type,
+            aggregate_id: &e.aggregate_id,
+            sequence: e.sequence,
+            event_type: &e.event_type,
+            event_version: &e.event_version,
+        };
+        let sealed = seal::envelope(&key, &id, &subject, &personal)?;
+        Ok((canonical_json(&public)?, Some(sealed)))
+    }
+
+    /// An event's payload for reading: the public fields, with the personal
+    /// ones merged back when the subject's data key still exists.
+    pub async fn open_event(&self, e: &StoredEvent) -> Result<Opened, LedgerError> {
+        let mut payload: serde_json::Value = serde_json::from_str(&e.payload)?;
+        let Some(text) = &e.sealed else {
+            return Ok(Opened {
+                payload,
+                sealing: Sealing::Clear,
+            });
+        };
+        let broken = || LedgerError::Malformed {
+            position: e.position,
+            reason: "the sealed part does not open with its subject's data key".into(),
+        };
+        let env = seal::parse_envelope(text).ok_or_else(broken)?;
+        let p = self.privacy.as_ref().ok_or(LedgerError::NoKeys)?;
+        let Some(key) = p.keys.for_opening(&self.db, &env.subject).await? else {
+            return Ok(Opened {
+                payload,
+                sealing: Sealing::Erased,
+            });
+        };
+        let id = Identity {
+            aggregate_type: &e.aggregate_type,
+            aggregate_id: &e.aggregate_id,
+            sequence: e.sequence.max(0) as u64,
+            event_type: &e.event_type,
+            event_version: &e.event_version,
+        };
+        let personal = seal::open_envelope(&key, &id, &env).ok_or_else(broken)?;
+        seal::merge(&mut payload, personal);
+        Ok(Opened {
+            payload,
+            sealing: Sealing::Opened,
+        })
     }
 
     /// Changes to the last position this process appended: followers in the
@@ -221,10 +385,13 @@ impl Ledger {
                 .ok_or_else(conflict)?
         };
         let mut chained = Vec::with_capacity(events.len());
-        for event in events {
-            let hash = event_hash(&prev, &record_of(&event));
+        for mut event in events {
+            let (public, sealed) = self.seal(&event).await?;
+            event.payload = public;
+            let hash = event_hash(&prev, &record_of(&event, sealed.as_deref()));
             chained.push(Chained {
                 event,
+                sealed,
                 prev_hash: prev,
                 hash,
             });
@@ -267,7 +434,7 @@ impl Ledger {
         aggregate_id: &str,
         after_sequence: i64,
     ) -> Result<Vec<StoredEvent>, LedgerError> {
-        const SQL: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence";
+        const SQL: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash, format, sealed FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence";
         let events: Vec<StoredEvent> = on_pool!(&self.db, p => {
             sqlx::query(SQL)
                 .bind(aggregate_type)
@@ -314,7 +481,7 @@ impl Ledger {
         after: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, LedgerError> {
-        const SQL: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2";
+        const SQL: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash, format, sealed FROM events WHERE position > $1 ORDER BY position LIMIT $2";
         on_pool!(&self.db, p => {
             sqlx::query(SQL)
                 .bind(after)
@@ -334,7 +501,7 @@ impl Ledger {
         for chunk in positions.chunks(500) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
-                "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash FROM events WHERE position IN ({}) ORDER BY position",
+                "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash, format, sealed FROM events WHERE position IN ({}) ORDER BY position",
                 marks.join(", ")
             );
             let page: Vec<StoredEvent> = on_pool!(&self.db, p => {
@@ -368,6 +535,7 @@ where
     i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     Vec<u8>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<String>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(StoredEvent {
         position: row.try_get("position")?,
@@ -380,10 +548,12 @@ where
         metadata: row.try_get("metadata")?,
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
+        format: row.try_get("format")?,
+        sealed: row.try_get("sealed")?,
     })
 }
 
-fn record_of(e: &NewEvent) -> RecordRef<'_> {
+fn record_of<'a>(e: &'a NewEvent, sealed: Option<&'a str>) -> RecordRef<'a> {
     RecordRef {
         aggregate_type: &e.aggregate_type,
         aggregate_id: &e.aggregate_id,
@@ -392,6 +562,8 @@ fn record_of(e: &NewEvent) -> RecordRef<'_> {
         event_version: &e.event_version,
         payload: &e.payload,
         metadata: &e.metadata,
+        format: FORMAT as u8,
+        sealed: sealed.unwrap_or(""),
     }
 }
 

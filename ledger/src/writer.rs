@@ -22,7 +22,10 @@ pub(crate) const MAX_BATCH: usize = 256;
 /// An event with its chain hashes computed, waiting for a position.
 #[derive(Debug, Clone)]
 pub(crate) struct Chained {
+    /// The event with its public payload (personal fields sealed away).
     pub(crate) event: NewEvent,
+    /// The sealed part (format 2), if the event has personal fields.
+    pub(crate) sealed: Option<String>,
     pub(crate) prev_hash: [u8; 32],
     pub(crate) hash: [u8; 32],
 }
@@ -172,11 +175,11 @@ WITH head AS (\
     RETURNING last_position - $1 AS base\
 ), inserted AS (\
     INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, \
-                        event_version, payload, metadata, prev_hash, hash) \
-    SELECT head.base + u.ord, u.t, u.i, u.s, u.et, u.ev, u.p, u.m, u.ph, u.h \
+                        event_version, payload, metadata, prev_hash, hash, format, sealed) \
+    SELECT head.base + u.ord, u.t, u.i, u.s, u.et, u.ev, u.p, u.m, u.ph, u.h, $11, u.sd \
     FROM head, UNNEST($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], \
-                      $7::text[], $8::text[], $9::bytea[], $10::bytea[]) \
-         WITH ORDINALITY AS u(t, i, s, et, ev, p, m, ph, h, ord) \
+                      $7::text[], $8::text[], $9::bytea[], $10::bytea[], $12::text[]) \
+         WITH ORDINALITY AS u(t, i, s, et, ev, p, m, ph, h, sd, ord) \
     RETURNING 1\
 ) \
 SELECT head.base + $1, pg_notify('hoso_events', (head.base + $1)::text)::text FROM head";
@@ -192,6 +195,7 @@ async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<Option<i64>
     let mut metas = Vec::with_capacity(n);
     let mut prevs = Vec::with_capacity(n);
     let mut hashes = Vec::with_capacity(n);
+    let mut sealed = Vec::with_capacity(n);
     for c in commands.iter().flat_map(|c| c.iter()) {
         a_types.push(c.event.aggregate_type.as_str());
         a_ids.push(c.event.aggregate_id.as_str());
@@ -202,6 +206,7 @@ async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<Option<i64>
         metas.push(c.event.metadata.as_str());
         prevs.push(&c.prev_hash[..]);
         hashes.push(&c.hash[..]);
+        sealed.push(c.sealed.as_deref());
     }
     let last: i64 = sqlx::query_scalar(INSERT_PG)
         .bind(n as i64)
@@ -214,6 +219,8 @@ async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<Option<i64>
         .bind(&metas)
         .bind(&prevs)
         .bind(&hashes)
+        .bind(crate::store::FORMAT)
+        .bind(&sealed)
         .fetch_one(pool)
         .await?;
     Ok(Some(last))
@@ -235,8 +242,8 @@ async fn insert_sqlite(
             position += 1;
             sqlx::query(
                 "INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, \
-                 event_version, payload, metadata, prev_hash, hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 event_version, payload, metadata, prev_hash, hash, format, sealed) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .bind(position)
             .bind(&c.event.aggregate_type)
@@ -248,6 +255,8 @@ async fn insert_sqlite(
             .bind(&c.event.metadata)
             .bind(&c.prev_hash[..])
             .bind(&c.hash[..])
+            .bind(crate::store::FORMAT)
+            .bind(c.sealed.as_deref())
             .execute(&mut *conn)
             .await?;
         }
