@@ -1,4 +1,4 @@
--- See migrations/postgres/0004_sealed.sql.
+-- See migrations/postgres/0005_sealed.sql.
 ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1 CHECK (format IN (1, 2));
 ALTER TABLE events ADD COLUMN sealed TEXT CHECK (sealed IS NULL OR format = 2);
 
