@@ -15,9 +15,11 @@ pub mod encoding;
 mod error;
 pub mod log;
 pub mod merkle;
+pub mod note;
 mod record;
 mod repository;
 mod store;
+pub mod tiles;
 pub mod verify;
 
 pub use error::LedgerError;
