@@ -386,6 +386,28 @@ pub async fn latest(ledger: &Ledger) -> Result<Option<Checkpoint>, CheckpointErr
     }
 }
 
+/// The stored checkpoint `#id`.
+pub async fn by_id(ledger: &Ledger, id: i64) -> Result<Option<Checkpoint>, CheckpointError> {
+    let pg = format!("SELECT {COLUMNS} FROM checkpoints WHERE id = $1");
+    let lite = format!("SELECT {COLUMNS} FROM checkpoints WHERE id = ?1");
+    match ledger.db() {
+        Db::Postgres(p) => sqlx::query(&pg)
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+            .as_ref()
+            .map(checkpoint_of)
+            .transpose(),
+        Db::Sqlite(p) => sqlx::query(&lite)
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+            .as_ref()
+            .map(checkpoint_of)
+            .transpose(),
+    }
+}
+
 /// Integrates every committed event into the tree (from the newest checkpoint's
 /// stored state on), signs a checkpoint and stores it with `issued_at`
 /// (RFC 3339, UTC; in the row only, not in the signed body). With `only_if_grown`, does nothing (returns `None`) when the log

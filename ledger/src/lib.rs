@@ -11,6 +11,7 @@
 //! documented in docs/event-hash.md).
 
 pub mod checkpoint;
+pub mod cosignature;
 pub mod encoding;
 mod error;
 pub mod log;
@@ -21,6 +22,7 @@ mod repository;
 mod store;
 pub mod tiles;
 pub mod verify;
+pub mod witnessed;
 
 pub use error::LedgerError;
 pub use record::{NewEvent, StoredEvent};
