@@ -668,6 +668,29 @@ impl TreeCache {
     }
 }
 
+/// One resource of the log's read API (c2sp.org/tlog-tiles) under its prefix:
+/// `checkpoint` (the newest checkpoint's note with its stored cosignatures,
+/// `text/plain; charset=utf-8`, mutable) or a tile or entry bundle covered by
+/// that checkpoint. `None`: 404.
+pub async fn resource(
+    ledger: &Ledger,
+    cache: &TreeCache,
+    path: &str,
+) -> Result<Option<TileData>, ProofError> {
+    let Some(latest) = crate::checkpoint::latest(ledger).await? else {
+        return Ok(None);
+    };
+    if path == "checkpoint" {
+        let note = crate::cosignature::cosigned_note(ledger, &latest).await?;
+        return Ok(Some(TileData {
+            bytes: note.into_bytes(),
+            immutable: false,
+            content_type: "text/plain; charset=utf-8",
+        }));
+    }
+    cache.tile_at(ledger, path, latest.tree_size).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
