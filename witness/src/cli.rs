@@ -206,3 +206,103 @@ pub async fn consistency_proof_text(ledger: &Ledger, old: u64, new: u64) -> anyh
         &cache.consistency_proof(ledger, old, new).await?,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Debug, Parser)]
+    struct Hoso {
+        #[command(subcommand)]
+        cmd: Top,
+    }
+
+    #[derive(Debug, clap::Subcommand)]
+    enum Top {
+        Witness(WitnessArgs),
+        Serve(WitnessClientArgs),
+        Verify(VerifyWitnessArgs),
+    }
+
+    #[tokio::test]
+    async fn the_commands_parse_and_run() {
+        Hoso::command().debug_assert();
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("w.json");
+        let s = state.to_str().unwrap();
+        let Top::Witness(init) = Hoso::parse_from([
+            "hoso",
+            "witness",
+            "init",
+            "--state",
+            s,
+            "--name",
+            "w.example/1",
+        ])
+        .cmd
+        else {
+            panic!()
+        };
+        run(init.command).await.unwrap();
+        let log = hoso_ledger::checkpoint::Signer::from_seed(&[1; 32]);
+        let vkey_file = dir.path().join("log.pub");
+        std::fs::write(&vkey_file, format!("{}\n", log.verifier())).unwrap();
+        let Top::Witness(add) = Hoso::parse_from([
+            "hoso",
+            "witness",
+            "add-log",
+            "--state",
+            s,
+            "--vkey",
+            vkey_file.to_str().unwrap(),
+        ])
+        .cmd
+        else {
+            panic!()
+        };
+        run(add.command).await.unwrap();
+        let st = state::State::load(&state).unwrap();
+        assert_eq!(st.logs[log.origin()].keys, vec![log.verifier().to_string()]);
+        let Top::Witness(serve) = Hoso::parse_from([
+            "hoso",
+            "witness",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+            s,
+        ])
+        .cmd
+        else {
+            panic!()
+        };
+        assert!(matches!(serve.command, WitnessCommand::Serve { .. }));
+        // The log side: two witnesses, comma-separated or repeated.
+        let key = state::load_key(&state::default_key_path(&state)).unwrap();
+        let w = format!("{}@http://127.0.0.1:9/w1", key.verifier());
+        let Top::Serve(c) =
+            Hoso::parse_from(["hoso", "serve", "--witness", &format!("{w},{w}")]).cmd
+        else {
+            panic!()
+        };
+        let e = c.endpoints().unwrap();
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].url, "http://127.0.0.1:9/w1");
+        let Top::Verify(v) = Hoso::parse_from([
+            "hoso",
+            "verify",
+            "--witness",
+            &key.verifier().to_string(),
+            "--quorum",
+            "1",
+        ])
+        .cmd
+        else {
+            panic!()
+        };
+        assert_eq!(v.verifiers().unwrap(), vec![key.verifier().clone()]);
+        assert!(WitnessEndpoint::parse("nonsense").is_err());
+        assert!(WitnessEndpoint::parse(&format!("{}@ftp://x", key.verifier())).is_err());
+    }
+}
