@@ -37,6 +37,8 @@ pub enum StateError {
     Locked(PathBuf),
     #[error(transparent)]
     Key(#[from] hoso_ledger::note::NoteError),
+    #[error("{0} is not a log key: a log signs with Ed25519 note signatures (type 0x01)")]
+    LogKey(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StateError + '_ {
@@ -124,6 +126,9 @@ impl State {
     /// Trusts a log key (origin = the key's name). Idempotent.
     pub fn add_log(&mut self, vkey: &str) -> Result<String, StateError> {
         let v = Verifier::parse(vkey)?;
+        if v.alg() != hoso_ledger::note::ALG_ED25519 {
+            return Err(StateError::LogKey(v.to_string()));
+        }
         let entry = self.logs.entry(v.name().to_string()).or_default();
         let k = v.to_string();
         if !entry.keys.contains(&k) {
