@@ -7,6 +7,8 @@
 //! reader authenticates our tiles against our root and computes the same
 //! root, consistency and inclusion proofs as `merkle.rs`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use std::collections::HashMap;
 
 use hoso_ledger::checkpoint::{Body, Signer};

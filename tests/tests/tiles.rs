@@ -2,6 +2,8 @@
 //! a chunk of leaves read per subtree) equal those of the whole tree in
 //! memory, on both backends; the read API serves the checkpoint and tiles.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use hoso_ledger::checkpoint::{self, Signer};
 use hoso_ledger::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 use hoso_ledger::tiles::{resource, TilePath, TreeCache};

@@ -1,5 +1,7 @@
 //! The worked example of docs/transparency.md is what the code produces.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use hoso_ledger::checkpoint::{Body, Signer};
 use hoso_ledger::merkle::{leaf_hash, Tree};
 use hoso_ledger::note::{Note, NoteSigner};

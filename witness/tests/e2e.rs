@@ -6,6 +6,8 @@
 //! witness names the newest cosigned checkpoint the log no longer matches.
 //! The witness restarted keeps its state and never goes back.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,6 +2,8 @@
 //! answer, the state kept across restarts and never rolled back, concurrent
 //! requests, the evidence kept, and the key and state files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
