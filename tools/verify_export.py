@@ -86,7 +86,10 @@ def verify(bundle, key_text):
     if m["format"] != "hoso-export-v1":
         raise Rejected("unknown format " + m["format"])
     lines = open_note(read(m["checkpoint"]["file"]).decode("utf-8"), name, key_id, pub).split("\n")
-    if len(lines) != 5 or not lines[3].startswith("time ") or lines[4] != "" or lines[0] != name:
+    # Three lines (origin, size, root), or four with the `time` line that
+    # checkpoints issued before carried; nothing else.
+    legacy = len(lines) == 5 and lines[3].startswith("time ")
+    if not (len(lines) == 4 or legacy) or lines[-1] != "" or lines[0] != name:
         raise Rejected("checkpoint body malformed")
     size, root = int(lines[1]), base64.b64decode(lines[2])
     if size != m["checkpoint"]["tree_size"] or lines[2] != m["checkpoint"]["root"] or len(root) != 32:

@@ -311,7 +311,7 @@ both_backends!(
             Backend::Sqlite => "DROP TRIGGER checkpoints_no_update",
         };
         db.sql(sql).await.unwrap();
-        db.sql("UPDATE checkpoints SET note = replace(note, 'time ', 'time 1') WHERE id = 2")
+        db.sql("UPDATE checkpoints SET note = replace(note, 'hoso.log/', 'hoso.log/x') WHERE id = 2")
             .await
             .unwrap();
         let out = hoso(&db.url, &key, &["verify"]);

@@ -1,11 +1,13 @@
 //! Signed checkpoints of the Merkle log: the signing key, the C2SP signed-note
 //! format, and the append-only `checkpoints` table.
 //!
-//! A checkpoint body (C2SP `tlog-checkpoint`) is
+//! A checkpoint body (C2SP `tlog-checkpoint`) is exactly
 //! ```text
-//! <origin>\n<tree size>\n<base64 root hash>\ntime <RFC 3339 UTC>\n
+//! <origin>\n<tree size>\n<base64 root hash>\n
 //! ```
-//! and the note adds a blank line and one signature line
+//! with no extension lines (the issue time is kept in the stored row only).
+//! Checkpoints issued before that carry one more line, `time <RFC 3339 UTC>\n`;
+//! they still parse and verify. The note adds a blank line and one signature line
 //! `— <key name> <base64(key id ‖ Ed25519 signature of the body)>\n`. The key
 //! name is the origin; the key id is the first 4 bytes of
 //! `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)`. The verifier key is printed as
@@ -258,28 +260,39 @@ pub struct Body {
     pub origin: String,
     pub tree_size: u64,
     pub root: Hash,
-    pub time: String,
+    /// The `time …` extension line of checkpoints issued before bodies were
+    /// cut to the three C2SP lines; `None` for every new checkpoint.
+    pub time: Option<String>,
 }
 
 impl Body {
+    /// `origin\nsize\nbase64 root\n` (plus the legacy `time` line if set).
     pub fn text(&self) -> String {
-        format!(
-            "{}\n{}\n{}\ntime {}\n",
+        let mut t = format!(
+            "{}\n{}\n{}\n",
             self.origin,
             self.tree_size,
-            B64.encode(self.root),
-            self.time
-        )
+            B64.encode(self.root)
+        );
+        if let Some(time) = &self.time {
+            t.push_str(&format!("time {time}\n"));
+        }
+        t
     }
 
-    /// Parses a body exactly as `text` writes it (no other form is accepted).
+    /// Parses a body exactly as `text` writes it: the three checkpoint lines,
+    /// or (checkpoints issued before) the three lines and one `time` line. No
+    /// other form is accepted.
     pub fn parse(text: &str) -> Option<Body> {
         let mut lines = text.strip_suffix('\n')?.split('\n');
-        let origin = lines.next()?.to_string();
+        let origin = lines.next().filter(|o| !o.is_empty())?.to_string();
         let size_text = lines.next()?;
         let tree_size: u64 = size_text.parse().ok()?;
         let root: Hash = B64.decode(lines.next()?).ok()?.try_into().ok()?;
-        let time = lines.next()?.strip_prefix("time ")?.to_string();
+        let time = match lines.next() {
+            None => None,
+            Some(l) => Some(l.strip_prefix("time ")?.to_string()),
+        };
         let body = Body {
             origin,
             tree_size,
@@ -373,9 +386,31 @@ pub async fn latest(ledger: &Ledger) -> Result<Option<Checkpoint>, CheckpointErr
     }
 }
 
+/// The stored checkpoint `#id`.
+pub async fn by_id(ledger: &Ledger, id: i64) -> Result<Option<Checkpoint>, CheckpointError> {
+    let pg = format!("SELECT {COLUMNS} FROM checkpoints WHERE id = $1");
+    let lite = format!("SELECT {COLUMNS} FROM checkpoints WHERE id = ?1");
+    match ledger.db() {
+        Db::Postgres(p) => sqlx::query(&pg)
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+            .as_ref()
+            .map(checkpoint_of)
+            .transpose(),
+        Db::Sqlite(p) => sqlx::query(&lite)
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+            .as_ref()
+            .map(checkpoint_of)
+            .transpose(),
+    }
+}
+
 /// Integrates every committed event into the tree (from the newest checkpoint's
-/// stored state on), signs a checkpoint at `issued_at` (RFC 3339, UTC) and
-/// stores it. With `only_if_grown`, does nothing (returns `None`) when the log
+/// stored state on), signs a checkpoint and stores it with `issued_at`
+/// (RFC 3339, UTC; in the row only, not in the signed body). With `only_if_grown`, does nothing (returns `None`) when the log
 /// has not grown since the newest checkpoint.
 pub async fn issue(
     ledger: &Ledger,
@@ -399,7 +434,7 @@ pub async fn issue(
         origin: signer.origin().to_string(),
         tree_size: range.size(),
         root: range.root(),
-        time: issued_at.to_string(),
+        time: None,
     };
     let cp = Checkpoint {
         id: last.map_or(1, |c| c.id + 1),
@@ -465,8 +500,15 @@ mod tests {
             origin: s.origin().into(),
             tree_size: 12,
             root: [3; 32],
-            time: "2026-11-23T08:00:00Z".into(),
+            time: None,
         };
+        assert_eq!(
+            body.text(),
+            format!(
+                "{}\n12\nAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=\n",
+                s.origin()
+            )
+        );
         let note = s.sign_note(&body.text());
         let v = NoteVerifier::parse(&s.verifier().to_string()).unwrap();
         assert_eq!(&v, s.verifier());
@@ -479,5 +521,37 @@ mod tests {
         let sig = s.sign_manifest(b"{}");
         assert!(v.verify_manifest(b"{}", &sig));
         assert!(!v.verify_manifest(b"{ }", &sig));
+    }
+
+    #[test]
+    fn bodies_of_both_forms_parse_and_nothing_else() {
+        let legacy = "hoso.log/ab\n3\nAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=\ntime 2026-11-23T08:00:00Z\n";
+        let b = Body::parse(legacy).unwrap();
+        assert_eq!(b.time.as_deref(), Some("2026-11-23T08:00:00Z"));
+        assert_eq!(b.text(), legacy);
+        let new = "hoso.log/ab\n3\nAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=\n";
+        assert_eq!(Body::parse(new).unwrap().time, None);
+        for bad in [
+            "hoso.log/ab\n3\nAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=",
+            "hoso.log/ab\n03\nAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=\n",
+            "hoso.log/ab\n3\nAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=\nother\n",
+            "hoso.log/ab\n3\nAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=\ntime x\nmore\n",
+            "hoso.log/ab\n3\nAwMD\n",
+        ] {
+            assert_eq!(Body::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    /// A note stored before bodies lost their `time` line still verifies.
+    #[test]
+    fn legacy_notes_still_verify() {
+        let s = Signer::from_seed(&[7; 32]);
+        let legacy = format!(
+            "{}\n12\nAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=\ntime 2026-11-23T08:00:00Z\n",
+            s.origin()
+        );
+        let note = s.sign_note(&legacy);
+        let body = s.verifier().open_note(&note).unwrap();
+        assert_eq!(Body::parse(body).unwrap().tree_size, 12);
     }
 }

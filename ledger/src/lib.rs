@@ -8,20 +8,28 @@
 //! table, and the only writer of it. It knows nothing of cases, children or
 //! officers: payloads are opaque canonical JSON here.
 //! API boundary: `Ledger`, `StoredEvent`, `verify`, `encoding` (the hash format
-//! documented in docs/event-hash.md).
+//! documented in docs/event-hash.md); the Merkle log and its transparency
+//! (docs/transparency.md): `checkpoint` (signing, the `checkpoints` table),
+//! `note` (signed notes, cosignature/v1, quorum), `tiles` (tlog-tiles
+//! resources and proofs from stored state), `cosignature` (the
+//! `cosignatures` table), `witnessed` (verification with witnesses).
 
 pub mod checkpoint;
+pub mod cosignature;
 pub mod encoding;
 mod error;
 pub mod keys;
 pub mod log;
 pub mod merkle;
+pub mod note;
 mod record;
 mod repository;
 pub mod seal;
 pub mod sql;
 mod store;
+pub mod tiles;
 pub mod verify;
+pub mod witnessed;
 mod writer;
 
 pub use error::LedgerError;

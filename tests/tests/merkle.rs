@@ -301,8 +301,8 @@ both_backends!(
 both_backends!(an_altered_checkpoint_is_named, |db: TestDb| async move {
     let ledger = seeded(&db).await;
     lift_checkpoint_guard(&db).await;
-    // Its note re-written (the time moved back): the signature no longer holds.
-    db.sql("UPDATE checkpoints SET note = replace(note, 'time 2026', 'time 2025') WHERE id = 2")
+    // Its note re-written (the origin changed): the signature no longer holds.
+    db.sql("UPDATE checkpoints SET note = replace(note, 'hoso.log/', 'hoso.log/x') WHERE id = 2")
         .await
         .unwrap();
     let r = checked(&ledger).await;
@@ -380,6 +380,50 @@ both_backends!(
                 }
             }]
         );
+        db.drop_db().await;
+    }
+);
+
+both_backends!(
+    a_store_with_old_timed_checkpoints_still_verifies,
+    |db: TestDb| async move {
+        use base64::Engine as _;
+        let ledger = seeded(&db).await;
+        let s = signer();
+        // New bodies are the three C2SP lines, nothing else.
+        let latest = checkpoint::latest(&ledger).await.unwrap().unwrap();
+        let body = &latest.note[..latest.note.rfind("\n\n").unwrap() + 1];
+        assert_eq!(body.lines().count(), 3, "{body}");
+        assert_eq!(body.lines().next(), Some(s.origin()));
+        // A checkpoint as issued before: a fourth line `time …`, stored as it was.
+        let root = base64::engine::general_purpose::STANDARD.encode(latest.root);
+        let legacy = format!(
+            "{}\n{}\n{root}\ntime 2026-11-23T08:00:30Z\n",
+            s.origin(),
+            latest.tree_size
+        );
+        let note = s.sign_note(&legacy);
+        let compact: Vec<u8> = latest.compact_range.unwrap().hashes().concat();
+        db.sql(&format!(
+            "INSERT INTO checkpoints (id, tree_size, root_hash, issued_at, key_id, note, compact_range) \
+             VALUES (3, {}, {}, '2026-11-23T08:00:30Z', '{}', '{}', {})",
+            latest.tree_size,
+            blob(&db, &latest.root),
+            s.verifier().key_id_hex(),
+            note,
+            blob(&db, &compact)
+        ))
+        .await
+        .unwrap();
+        // More events and a new checkpoint on top of the old one's tree state.
+        ledger.append(vec![event("c-9", 1, "later")]).await.unwrap();
+        let c = checkpoint::issue(&ledger, &s, "2026-11-23T08:01:00Z", true)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((c.id, c.tree_size), (4, 16));
+        let r = checked(&ledger).await;
+        assert!(r.is_intact(), "{:?}", r.findings);
         db.drop_db().await;
     }
 );
