@@ -50,9 +50,19 @@ def event_hash(e, prev):
     def field(s):
         b = s.encode("utf-8")
         return struct.pack(">I", len(b)) + b
-    rec = (b"hoso-event-v1" + field(e["aggregate_type"]) + field(e["aggregate_id"])
+    fmt = e.get("format", 1)
+    if fmt not in (1, 2):
+        raise Rejected("unknown record format %r" % fmt)
+    if fmt == 1 and e.get("sealed") is not None:
+        raise Rejected("a format-1 record has no sealed part")
+    rec = ((b"hoso-event-v1" if fmt == 1 else b"hoso-event-v2")
+           + field(e["aggregate_type"]) + field(e["aggregate_id"])
            + struct.pack(">Q", e["sequence"]) + field(e["event_type"]) + field(e["event_version"])
-           + field(e["payload"]) + field(e["metadata"]))
+           + field(e["payload"]))
+    if fmt == 2:
+        # The sealed part (ciphertext of the personal fields), empty when none.
+        rec += field(e.get("sealed") or "")
+    rec += field(e["metadata"])
     return sha256(prev + rec)
 
 def verify_inclusion(index, size, leaf, proof, root):

@@ -171,6 +171,9 @@ both_backends!(
                 event_version: "1",
                 payload,
                 metadata,
+                // The row below is inserted without a format: the table's default, 1.
+                format: 1,
+                sealed: "",
             },
         );
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();

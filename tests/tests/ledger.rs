@@ -168,6 +168,9 @@ both_backends!(
             event_version: &forged.event_version,
             payload: &forged.payload,
             metadata: &forged.metadata,
+            // Inserted below without a format: the table's default, 1.
+            format: 1,
+            sealed: "",
         };
         let hash = hoso_ledger::encoding::event_hash(&prev, &rec);
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();

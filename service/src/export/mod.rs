@@ -125,6 +125,10 @@ pub struct Manifest {
     pub files: Vec<FileEntry>,
 }
 
+fn format_1() -> u8 {
+    1
+}
+
 /// One line of `events.jsonl`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct EventLine {
@@ -134,8 +138,15 @@ pub struct EventLine {
     pub sequence: i64,
     pub event_type: String,
     pub event_version: String,
+    /// The public fields (format 2), or the whole payload (format 1).
     pub payload: String,
     pub metadata: String,
+    /// 1 or 2 (docs/event-hash.md); absent in bundles of format 1 only.
+    #[serde(default = "format_1")]
+    pub format: u8,
+    /// Format 2: the sealed personal part, ciphertext only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
     pub prev_hash: String,
     pub hash: String,
     pub leaf_index: u64,
@@ -341,6 +352,8 @@ pub async fn export(
                 event_version: e.event_version.clone(),
                 payload: e.payload.clone(),
                 metadata: e.metadata.clone(),
+                format: u8::try_from(e.format).map_err(|_| ExportError::StoreBroken(cp.id))?,
+                sealed: e.sealed.clone(),
                 prev_hash: hex::encode(&e.prev_hash),
                 hash: hex::encode(&e.hash),
                 leaf_index: index,

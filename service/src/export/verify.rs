@@ -101,6 +101,9 @@ pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleE
         let Ok(sequence) = u64::try_from(e.sequence) else {
             return Err(bad("negative sequence".into()));
         };
+        if !(1..=2).contains(&e.format) || (e.format == 1 && e.sealed.is_some()) {
+            return Err(bad(format!("record format {} is not understood", e.format)));
+        }
         let recomputed = event_hash(
             &prev,
             &RecordRef {
@@ -111,6 +114,8 @@ pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleE
                 event_version: &e.event_version,
                 payload: &e.payload,
                 metadata: &e.metadata,
+                format: e.format,
+                sealed: e.sealed.as_deref().unwrap_or(""),
             },
         );
         if recomputed != hash {
