@@ -311,9 +311,11 @@ both_backends!(
             Backend::Sqlite => "DROP TRIGGER checkpoints_no_update",
         };
         db.sql(sql).await.unwrap();
-        db.sql("UPDATE checkpoints SET note = replace(note, 'hoso.log/', 'hoso.log/x') WHERE id = 2")
-            .await
-            .unwrap();
+        db.sql(
+            "UPDATE checkpoints SET note = replace(note, 'hoso.log/', 'hoso.log/x') WHERE id = 2",
+        )
+        .await
+        .unwrap();
         let out = hoso(&db.url, &key, &["verify"]);
         assert!(
             text(&out).contains("checkpoint #2 signature invalid"),
