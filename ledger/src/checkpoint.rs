@@ -351,61 +351,35 @@ where
 /// Every stored checkpoint, oldest first.
 pub async fn load_all(ledger: &Ledger) -> Result<Vec<Checkpoint>, CheckpointError> {
     let sql = format!("SELECT {COLUMNS} FROM checkpoints ORDER BY id");
-    match ledger.db() {
-        Db::Postgres(p) => sqlx::query(&sql)
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(checkpoint_of)
-            .collect(),
-        Db::Sqlite(p) => sqlx::query(&sql)
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(checkpoint_of)
-            .collect(),
-    }
+    on_pool!(ledger.db(), p => sqlx::query(&sql)
+        .fetch_all(p)
+        .await?
+        .iter()
+        .map(checkpoint_of)
+        .collect())
 }
 
 /// The newest stored checkpoint.
 pub async fn latest(ledger: &Ledger) -> Result<Option<Checkpoint>, CheckpointError> {
     let sql = format!("SELECT {COLUMNS} FROM checkpoints ORDER BY id DESC LIMIT 1");
-    match ledger.db() {
-        Db::Postgres(p) => sqlx::query(&sql)
-            .fetch_optional(p)
-            .await?
-            .as_ref()
-            .map(checkpoint_of)
-            .transpose(),
-        Db::Sqlite(p) => sqlx::query(&sql)
-            .fetch_optional(p)
-            .await?
-            .as_ref()
-            .map(checkpoint_of)
-            .transpose(),
-    }
+    on_pool!(ledger.db(), p => sqlx::query(&sql)
+        .fetch_optional(p)
+        .await?
+        .as_ref()
+        .map(checkpoint_of)
+        .transpose())
 }
 
 /// The stored checkpoint `#id`.
 pub async fn by_id(ledger: &Ledger, id: i64) -> Result<Option<Checkpoint>, CheckpointError> {
-    let pg = format!("SELECT {COLUMNS} FROM checkpoints WHERE id = $1");
-    let lite = format!("SELECT {COLUMNS} FROM checkpoints WHERE id = ?1");
-    match ledger.db() {
-        Db::Postgres(p) => sqlx::query(&pg)
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-            .as_ref()
-            .map(checkpoint_of)
-            .transpose(),
-        Db::Sqlite(p) => sqlx::query(&lite)
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-            .as_ref()
-            .map(checkpoint_of)
-            .transpose(),
-    }
+    let sql = format!("SELECT {COLUMNS} FROM checkpoints WHERE id = $1");
+    on_pool!(ledger.db(), p => sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?
+        .as_ref()
+        .map(checkpoint_of)
+        .transpose())
 }
 
 /// Integrates every committed event into the tree (from the newest checkpoint's
@@ -456,36 +430,19 @@ async fn store(ledger: &Ledger, cp: &Checkpoint) -> Result<(), CheckpointError> 
         .map(|c| c.hashes().concat())
         .unwrap_or_default();
     let size = cp.tree_size as i64;
-    match ledger.db() {
-        Db::Postgres(p) => {
-            sqlx::query(&format!(
-                "INSERT INTO checkpoints ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            ))
-            .bind(cp.id)
-            .bind(size)
-            .bind(&cp.root[..])
-            .bind(&cp.issued_at)
-            .bind(&cp.key_id)
-            .bind(&cp.note)
-            .bind(&compact)
+    let sql = format!("INSERT INTO checkpoints ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
+    on_pool!(ledger.db(), p => {
+        sqlx::query(&sql)
+                .bind(cp.id)
+                .bind(size)
+                .bind(&cp.root[..])
+                .bind(&cp.issued_at)
+                .bind(&cp.key_id)
+                .bind(&cp.note)
+                .bind(&compact)
             .execute(p)
             .await?;
-        }
-        Db::Sqlite(p) => {
-            sqlx::query(&format!(
-                "INSERT INTO checkpoints ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-            ))
-            .bind(cp.id)
-            .bind(size)
-            .bind(&cp.root[..])
-            .bind(&cp.issued_at)
-            .bind(&cp.key_id)
-            .bind(&cp.note)
-            .bind(&compact)
-            .execute(p)
-            .await?;
-        }
-    }
+    });
     Ok(())
 }
 

@@ -65,11 +65,11 @@ pub async fn store(
     let line = cosig.line.to_line();
     let at = cosig.timestamp.unwrap_or(0).min(i64::MAX as u64) as i64;
     let cols = "checkpoint_id, tree_size, witness_name, key_id, cosigned_at, line, received_at";
-    let done = match ledger.db() {
-        Db::Postgres(p) => sqlx::query(&format!(
-            "INSERT INTO cosignatures ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (checkpoint_id, line) DO NOTHING"
-        ))
+    let sql = format!(
+        "INSERT INTO cosignatures ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (checkpoint_id, line) DO NOTHING"
+    );
+    let done = on_pool!(ledger.db(), p => sqlx::query(&sql)
         .bind(cp.id)
         .bind(cp.tree_size as i64)
         .bind(&cosig.line.name)
@@ -79,54 +79,29 @@ pub async fn store(
         .bind(received_at)
         .execute(p)
         .await?
-        .rows_affected(),
-        Db::Sqlite(p) => sqlx::query(&format!(
-            "INSERT INTO cosignatures ({cols}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-             ON CONFLICT (checkpoint_id, line) DO NOTHING"
-        ))
-        .bind(cp.id)
-        .bind(cp.tree_size as i64)
-        .bind(&cosig.line.name)
-        .bind(cosig.line.key_id_hex())
-        .bind(at)
-        .bind(&line)
-        .bind(received_at)
-        .execute(p)
-        .await?
-        .rows_affected(),
-    };
+        .rows_affected());
     Ok(done == 1)
 }
 
+/// `filter` uses `$1, $2, …` for `binds` (SQLite understands them too).
 async fn query(
     ledger: &Ledger,
-    filter_pg: &str,
-    filter_lite: &str,
+    filter: &str,
     binds: &[&str],
 ) -> Result<Vec<StoredCosignature>, CheckpointError> {
-    match ledger.db() {
-        Db::Postgres(p) => {
-            let sql = format!("SELECT {COLUMNS} FROM cosignatures {filter_pg}");
-            let mut q = sqlx::query(&sql);
-            for b in binds {
-                q = q.bind(*b);
-            }
-            q.fetch_all(p).await?.iter().map(of_row).collect()
+    let sql = format!("SELECT {COLUMNS} FROM cosignatures {filter}");
+    on_pool!(ledger.db(), p => {
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(*b);
         }
-        Db::Sqlite(p) => {
-            let sql = format!("SELECT {COLUMNS} FROM cosignatures {filter_lite}");
-            let mut q = sqlx::query(&sql);
-            for b in binds {
-                q = q.bind(*b);
-            }
-            q.fetch_all(p).await?.iter().map(of_row).collect()
-        }
-    }
+        q.fetch_all(p).await?.iter().map(of_row).collect()
+    })
 }
 
 /// Every stored cosignature, oldest first.
 pub async fn all(ledger: &Ledger) -> Result<Vec<StoredCosignature>, CheckpointError> {
-    query(ledger, "ORDER BY id", "ORDER BY id", &[]).await
+    query(ledger, "ORDER BY id", &[]).await
 }
 
 /// The cosignatures of checkpoint `#checkpoint_id`, oldest first.
@@ -137,8 +112,7 @@ pub async fn of_checkpoint(
     let id = checkpoint_id.to_string();
     query(
         ledger,
-        "WHERE checkpoint_id = CAST($1 AS bigint) ORDER BY id",
-        "WHERE checkpoint_id = CAST(?1 AS INTEGER) ORDER BY id",
+        "WHERE checkpoint_id = CAST($1 AS BIGINT) ORDER BY id",
         &[&id],
     )
     .await
@@ -153,7 +127,6 @@ pub async fn latest_of_witness(
     Ok(query(
         ledger,
         "WHERE witness_name = $1 AND key_id = $2 ORDER BY tree_size DESC, id DESC LIMIT 1",
-        "WHERE witness_name = ?1 AND key_id = ?2 ORDER BY tree_size DESC, id DESC LIMIT 1",
         &[witness_name, key_id_hex],
     )
     .await?

@@ -14,6 +14,17 @@
 //! resources and proofs from stored state), `cosignature` (the
 //! `cosignatures` table), `witnessed` (verification with witnesses).
 
+/// Runs the same statement on whichever pool the database has: the SQL text
+/// is written once (`$1` placeholders, which SQLite understands too).
+macro_rules! on_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            Db::Postgres($p) => $body,
+            Db::Sqlite($p) => $body,
+        }
+    };
+}
+
 pub mod checkpoint;
 pub mod cosignature;
 pub mod encoding;

@@ -20,26 +20,15 @@ pub async fn hashes_after(
     after: i64,
     limit: i64,
 ) -> Result<Vec<(i64, Vec<u8>)>, CheckpointError> {
-    const SQL_PG: &str =
+    const SQL: &str =
         "SELECT position, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2";
-    const SQL_LITE: &str =
-        "SELECT position, hash FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
-    Ok(match ledger.db() {
-        Db::Postgres(p) => {
-            sqlx::query_as(SQL_PG)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(p)
-                .await?
-        }
-        Db::Sqlite(p) => {
-            sqlx::query_as(SQL_LITE)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(p)
-                .await?
-        }
-    })
+    Ok(on_pool!(ledger.db(), p => {
+        sqlx::query_as(SQL)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+    }))
 }
 
 /// Extends `range` with every committed event after its size.

@@ -26,17 +26,6 @@ use crate::record::{NewEvent, StoredEvent};
 use crate::seal::{self, Classifier, Identity, Opened, Sealing, SubjectRule};
 use crate::writer::{run_writer, AppendRequest, Chained};
 
-/// Runs the same statement on whichever pool the database has: the SQL text
-/// is written once (`$1` placeholders, which SQLite understands too).
-macro_rules! on_pool {
-    ($db:expr, $p:ident => $body:expr) => {
-        match $db {
-            Db::Postgres($p) => $body,
-            Db::Sqlite($p) => $body,
-        }
-    };
-}
-
 /// Capacity of the queue in front of the writer.
 const QUEUE: usize = 4096;
 
