@@ -7,6 +7,8 @@ use cqrs_es::Aggregate;
 use super::*;
 use crate::common::Structure;
 
+mod erasure;
+
 type Fx = TestFramework<Child>;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -3,6 +3,7 @@
 //! of a case up to each step of the process.
 
 mod deadlines;
+mod erasure;
 mod intake;
 mod process;
 mod records;
