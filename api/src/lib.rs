@@ -11,6 +11,7 @@
 pub mod forms;
 pub mod http;
 pub mod labels;
+pub mod log;
 pub mod messages;
 pub mod server;
 pub mod web;

@@ -107,6 +107,10 @@ const ACTIONS: &[(&str, &str)] = &[
         "end a special circumstance",
         "kết thúc nhóm hoàn cảnh đặc biệt",
     ),
+    (
+        "erase a child's personal data",
+        "xóa dữ liệu cá nhân của trẻ em",
+    ),
     // officer
     ("register an officer", "đăng ký cán bộ"),
     (
@@ -116,6 +120,10 @@ const ACTIONS: &[(&str, &str)] = &[
     ("deactivate an officer", "cho cán bộ ngừng hoạt động"),
     ("reactivate an officer", "cho cán bộ hoạt động trở lại"),
     ("record a training", "ghi nhận tập huấn"),
+    (
+        "erase an officer's personal data",
+        "xóa dữ liệu cá nhân của cán bộ",
+    ),
     // HTTP (`CurrentOfficer::require`)
     ("issue API tokens", "cấp mã truy cập API"),
     ("read the access log", "xem nhật ký truy cập"),
@@ -530,6 +538,10 @@ pub fn case_error(lang: Lang, e: &CaseError) -> String {
             "Trẻ em chưa đủ 16 tuổi.".into(),
             "The child has not turned 16.".into(),
         ),
+        E::BirthDateUnknown => (
+            "Không còn ngày sinh của trẻ (dữ liệu cá nhân đã bị xóa) nên không thể kết thúc hồ sơ với lý do trẻ đã đủ 16 tuổi.".into(),
+            "The child's date of birth is not known (their personal data was erased), so the case cannot be closed because the child turned 16.".into(),
+        ),
         E::NotClosed => (
             "Hồ sơ chưa kết thúc.".into(),
             "The case is not closed.".into(),
@@ -661,6 +673,10 @@ pub fn child_error(lang: Lang, e: &ChildError) -> String {
             "Nhóm n chỉ áp dụng cho trẻ em thuộc hộ nghèo hoặc hộ cận nghèo (điểm n khoản 1 Điều 10 Luật Trẻ em).".into(),
             "Group n requires a poor or near-poor household (Law on Children, Art. 10 n).".into(),
         ),
+        E::Erased => (
+            "Dữ liệu cá nhân của trẻ em đã bị xóa; hồ sơ trẻ em không nhận thêm thay đổi nào.".into(),
+            "The child's personal data has been erased; the record takes no more changes.".into(),
+        ),
     };
     pick(lang, vi, en)
 }
@@ -761,6 +777,11 @@ pub fn officer_error(lang: Lang, e: &OfficerError) -> String {
         E::ZeroHours => (
             "Số giờ tập huấn phải lớn hơn 0.".into(),
             "Training hours must be more than zero.".into(),
+        ),
+        E::Erased => (
+            "Dữ liệu cá nhân của cán bộ đã bị xóa; hồ sơ cán bộ không nhận thêm thay đổi nào."
+                .into(),
+            "The officer's personal data has been erased; the record takes no more changes.".into(),
         ),
     };
     pick(lang, vi, en)
@@ -1153,6 +1174,7 @@ mod tests {
     use hoso_domain::officer::{
         AssignmentChange, Deactivation, OfficerAction, OfficerRegistration, Reactivation, Training,
     };
+    use hoso_domain::privacy::Erasure;
 
     /// Heuristic: common English words that never occur in a Vietnamese sentence.
     const ENGLISH: &[&str] = &[
@@ -1374,6 +1396,10 @@ mod tests {
                 until: d(2021, 1, 1),
                 reason: "x".into(),
             }),
+            ChildAction::EraseChildData(Erasure {
+                reason: "x".into(),
+                decision_ref: "x".into(),
+            }),
         ];
         for a in &all {
             match a {
@@ -1381,7 +1407,8 @@ mod tests {
                 | ChildAction::UpdateChildDetails(_)
                 | ChildAction::ChangeHouseholdStatus(_)
                 | ChildAction::AddSpecialCircumstance(_)
-                | ChildAction::EndSpecialCircumstance(_) => {}
+                | ChildAction::EndSpecialCircumstance(_)
+                | ChildAction::EraseChildData(_) => {}
             }
         }
         all
@@ -1414,6 +1441,10 @@ mod tests {
                 topics: vec!["x".into()],
                 hours: None,
             }),
+            OfficerAction::EraseOfficerData(Erasure {
+                reason: "x".into(),
+                decision_ref: "x".into(),
+            }),
         ];
         for a in &all {
             match a {
@@ -1421,7 +1452,8 @@ mod tests {
                 | OfficerAction::ChangeAssignment(_)
                 | OfficerAction::Deactivate(_)
                 | OfficerAction::Reactivate(_)
-                | OfficerAction::RecordTraining(_) => {}
+                | OfficerAction::RecordTraining(_)
+                | OfficerAction::EraseOfficerData(_) => {}
             }
         }
         all
@@ -1505,6 +1537,7 @@ mod tests {
             E::NoStableReview,
             E::NotUnfounded,
             E::ChildNotYet16,
+            E::BirthDateUnknown,
             E::NotClosed,
             E::SameCommune,
             E::SameWorker,
@@ -1568,6 +1601,7 @@ mod tests {
             E::BeforeBirth { field: "since" },
             E::BeforeBirth { field: "until" },
             E::GroupNRequiresPoorHousehold,
+            E::Erased,
         ];
         for s in [
             HouseholdStatus::Normal,
@@ -1592,7 +1626,7 @@ mod tests {
                 });
             }
         }
-        for f in ["full_name", "ethnicity", "reason"] {
+        for f in ["full_name", "ethnicity", "reason", "decision_ref"] {
             all.push(E::MissingField(f));
         }
         all
@@ -1625,6 +1659,7 @@ mod tests {
             },
             E::TrainingInFuture,
             E::ZeroHours,
+            E::Erased,
         ];
         for (role, u, needs) in [
             (Role::CommuneWorker, Unit::National, "commune"),
@@ -1646,7 +1681,7 @@ mod tests {
                 });
             }
         }
-        for f in ["full_name", "reason", "organiser", "topics"] {
+        for f in ["full_name", "reason", "organiser", "topics", "decision_ref"] {
             all.push(E::MissingField(f));
         }
         all

@@ -10,14 +10,19 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use std::sync::Arc;
+
 use hoso_ledger::checkpoint::Signer;
+use hoso_ledger::tiles::TreeCache;
 use hoso_ledger::Ledger;
 use hoso_service::{App, Service};
+use hoso_witness::{spawn_witnessing, WitnessEndpoint, Witnessing, WitnessingConfig};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::http::AppState;
+use crate::log::LogApi;
 
 /// How to run the service.
 pub struct Config {
@@ -26,6 +31,10 @@ pub struct Config {
     pub signer: Option<Signer>,
     /// Issue a checkpoint this often while the log grows (with a signer).
     pub checkpoint_every: Option<Duration>,
+    /// Witnesses that cosign every new checkpoint (c2sp.org/tlog-witness).
+    pub witnesses: Vec<WitnessEndpoint>,
+    /// Serve the log's read API (tlog-tiles) under `/log/`.
+    pub log_api: bool,
 }
 
 impl Config {
@@ -35,33 +44,48 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             signer: None,
             checkpoint_every: None,
+            witnesses: Vec::new(),
+            log_api: true,
         }
     }
 }
 
-/// The whole router: `/health`, the pages at `/` and the API at `/api/v1`.
-pub fn router(state: AppState) -> Router {
+/// The whole router: `/health`, the pages at `/`, the API at `/api/v1` and,
+/// when given, the log's read API at `/log/`.
+pub fn router(state: AppState, log: Option<LogApi>) -> Router {
     let health = Router::new()
         .route("/health", get(health))
-        .with_state(state.svc.ledger().clone());
-    crate::http::traced(
-        health
-            .merge(crate::web::router(state.clone()))
-            .merge(crate::http::router(state)),
-    )
+        .with_state(state.clone());
+    let mut app = health
+        .merge(crate::web::router(state.clone()))
+        .merge(crate::http::router(state));
+    if let Some(log) = log {
+        app = app.merge(crate::log::router(log));
+    }
+    crate::http::traced(app)
 }
 
-async fn health(State(ledger): State<Ledger>) -> (StatusCode, Json<Value>) {
+async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let ledger = state.svc.ledger();
+    let witnesses = state
+        .witnesses
+        .as_ref()
+        .map(|w| serde_json::to_value(w.get()).unwrap_or(Value::Null))
+        .unwrap_or_else(|| json!([]));
     match ledger.head().await {
         Ok(events) => (
             StatusCode::OK,
-            Json(json!({"status": "ok", "backend": ledger.backend(), "events": events})),
+            Json(
+                json!({"status": "ok", "backend": ledger.backend(), "events": events,
+                        "witnesses": witnesses}),
+            ),
         ),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "backend": ledger.backend()})),
+                Json(json!({"status": "unavailable", "backend": ledger.backend(),
+                            "witnesses": witnesses})),
             )
         }
     }
@@ -74,6 +98,7 @@ pub struct Server {
     serving: Option<JoinHandle<std::io::Result<()>>>,
     stop: Option<oneshot::Sender<()>>,
     background: Vec<JoinHandle<()>>,
+    witnessing: Option<Witnessing>,
 }
 
 /// Starts serving `ledger` as `config` says.
@@ -98,10 +123,28 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
             every,
         ));
     }
+    let cache = Arc::new(TreeCache::new());
+    let witnessing = (!config.witnesses.is_empty()).then(|| {
+        spawn_witnessing(
+            ledger.clone(),
+            cache.clone(),
+            config.witnesses,
+            WitnessingConfig {
+                poll: Duration::from_millis(250),
+                ..WitnessingConfig::default()
+            },
+        )
+    });
+    let mut state = AppState::new(svc.clone());
+    state.witnesses = witnessing.as_ref().map(Witnessing::status_handle);
+    let log = config.log_api.then(|| LogApi {
+        ledger: ledger.clone(),
+        cache,
+    });
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(AppState::new(svc.clone()));
+    let app = router(state, log);
     let serving = tokio::spawn(async move {
         axum::serve(
             listener,
@@ -119,6 +162,7 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
         serving: Some(serving),
         stop: Some(stop),
         background,
+        witnessing,
     })
 }
 
@@ -140,6 +184,9 @@ impl Server {
         };
         for t in self.background.drain(..) {
             t.abort();
+        }
+        if let Some(w) = self.witnessing.take() {
+            w.stop().await;
         }
         result
     }

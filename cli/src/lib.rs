@@ -45,7 +45,23 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Witnesses that cosign every checkpoint.
+        #[command(flatten)]
+        witnesses: hoso_witness::WitnessClientArgs,
+        /// The log's read API (tlog-tiles: checkpoint, tiles, proofs; hashes
+        /// only) under /log/: on or off.
+        #[arg(long, default_value = "on", value_parser = ["on", "off"])]
+        log_api: String,
     },
+    /// The Merkle log: consistency proofs.
+    #[command(name = "log")]
+    LogTree {
+        #[command(subcommand)]
+        what: crate::log::LogTree,
+    },
+    /// A witness (c2sp.org/tlog-witness) that cosigns the checkpoints of the
+    /// logs it trusts: init, add-log, serve.
+    Witness(hoso_witness::WitnessArgs),
     /// Recompute every hash chain and the Merkle log against the signed
     /// checkpoints; exit 1 naming the first broken place.
     Verify(crate::log::VerifyArgs),
@@ -167,7 +183,16 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn dispatch(command: Command, url: &str) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { listen } => serve(url, listen).await,
+        Command::Serve {
+            listen,
+            witnesses,
+            log_api,
+        } => serve(url, listen, witnesses.endpoints()?, log_api == "on").await,
+        Command::LogTree { what } => crate::log::log_tree(what, url).await,
+        Command::Witness(w) => {
+            hoso_witness::run(w.command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Verify(args) => crate::log::verify(args, url).await,
         Command::Admin { what } => crate::admin::run(what, url).await,
         Command::Log(c) => crate::log::run(c, url).await,
@@ -208,12 +233,20 @@ async fn dispatch(command: Command, url: &str) -> anyhow::Result<ExitCode> {
 }
 
 /// `hoso serve`: the service until Ctrl-C (or SIGTERM).
-async fn serve(url: &str, listen: SocketAddr) -> anyhow::Result<ExitCode> {
+async fn serve(
+    url: &str,
+    listen: SocketAddr,
+    witnesses: Vec<hoso_witness::WitnessEndpoint>,
+    log_api: bool,
+) -> anyhow::Result<ExitCode> {
     let ledger = Ledger::open(url).await?;
     let config = hoso_api::server::Config {
         listen,
         signer: Some(crate::log::signer(url)?),
-        checkpoint_every: Some(std::time::Duration::from_secs(10)),
+        // Often, so that witnesses cosign within moments; only when the log grew.
+        checkpoint_every: Some(std::time::Duration::from_secs(1)),
+        witnesses,
+        log_api,
     };
     let server = hoso_api::server::start(ledger, config).await?;
     println!(

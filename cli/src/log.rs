@@ -40,9 +40,14 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub public_key: Option<String>,
     /// A checkpoint kept outside the store (a file as printed by `hoso
-    /// checkpoint`): the log must still contain what it signed.
+    /// checkpoint`, or a note cosigned by witnesses): the log must still
+    /// contain what it signed.
     #[arg(long)]
     pub checkpoint: Vec<PathBuf>,
+    /// Witnesses to require (`--witness VKEY … --quorum K`): the newest
+    /// checkpoint cosigned by K of them must match the log.
+    #[command(flatten)]
+    pub witnesses: hoso_witness::VerifyWitnessArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -81,6 +86,41 @@ pub enum LogCommand {
         #[arg(long)]
         public_key: String,
     },
+}
+
+/// `hoso log …`: the Merkle log itself.
+#[derive(Subcommand, Debug)]
+pub enum LogTree {
+    /// The RFC 9162 consistency proof between the trees of sizes OLD and NEW
+    /// (default: the newest checkpoint's size), one base64 hash per line.
+    Prove {
+        #[arg(long)]
+        old: u64,
+        #[arg(long)]
+        new: Option<u64>,
+    },
+}
+
+/// `hoso log prove`.
+pub async fn log_tree(what: LogTree, url: &str) -> anyhow::Result<ExitCode> {
+    match what {
+        LogTree::Prove { old, new } => {
+            let ledger = Ledger::open(url).await?;
+            let new = match new {
+                Some(n) => n,
+                None => hoso_ledger::checkpoint::latest(&ledger)
+                    .await?
+                    .map(|c| c.tree_size)
+                    .ok_or_else(|| anyhow::anyhow!("no checkpoint yet: give --new"))?,
+            };
+            print!(
+                "{}",
+                hoso_witness::cli::consistency_proof_text(&ledger, old, new).await?
+            );
+            eprintln!("consistency proof from size {old} to size {new}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -123,6 +163,17 @@ pub async fn verify(args: VerifyArgs, url: &str) -> anyhow::Result<ExitCode> {
         "verify: intact: {} events, {} aggregates, {:.3} seconds",
         report.events, report.aggregates, report.seconds
     );
+    if !args.witnesses.witnesses.is_empty() {
+        let Some(k) = &key else {
+            anyhow::bail!("--witness needs the log's public key (--public-key or the key file)");
+        };
+        let report = args.witnesses.verify(&ledger, k, &outside).await?;
+        if !report.is_ok() {
+            println!("verify: NOT WITNESSED: {report}");
+            return Ok(ExitCode::from(1));
+        }
+        println!("witnesses: {report}");
+    }
     let checkpoints = hoso_ledger::checkpoint::load_all(&ledger).await?;
     match (checkpoints.last(), &key) {
         (None, _) => println!("log: no checkpoint yet (run `hoso checkpoint`)"),

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::local_date;
 use crate::common::{Actor, CommuneRef, Role, Unit};
 use crate::places;
+use crate::privacy::Erasure;
 
 pub mod duplicates;
 
@@ -324,6 +325,10 @@ pub enum ChildAction {
     AddSpecialCircumstance(CircumstanceStart),
     /// The child leaves a special-circumstance group.
     EndSpecialCircumstance(CircumstanceEnd),
+    /// Xóa dữ liệu cá nhân: records the decision to erase the child's personal
+    /// data (the storage layer then destroys the child's data key). National
+    /// admins only; afterwards every command on the child is refused.
+    EraseChildData(Erasure),
 }
 
 impl ChildAction {
@@ -335,6 +340,7 @@ impl ChildAction {
             ChildAction::ChangeHouseholdStatus(_) => "change a household status",
             ChildAction::AddSpecialCircumstance(_) => "add a special circumstance",
             ChildAction::EndSpecialCircumstance(_) => "end a special circumstance",
+            ChildAction::EraseChildData(_) => "erase a child's personal data",
         }
     }
 }
@@ -410,15 +416,24 @@ pub struct CircumstanceEnd {
 
 /// Something that happened to a child's record. Every event carries `at`, the
 /// time of the action; the actor is in the event metadata.
+///
+/// Every personal field (see [`crate::privacy`]) has `#[serde(default)]`, so an
+/// event whose personal part was erased still deserializes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ChildEvent {
     ChildRegistered {
         at: DateTime<Utc>,
+        #[serde(default)]
         full_name: String,
-        date_of_birth: NaiveDate,
+        /// Always `Some` when recorded; `None` once erased. Serializes as the
+        /// date itself, as when it was a plain `NaiveDate`.
+        #[serde(default)]
+        date_of_birth: Option<NaiveDate>,
         sex: Sex,
+        #[serde(default)]
         ethnicity: String,
+        #[serde(default)]
         personal_id: Option<String>,
         address: Address,
         household_status: HouseholdStatus,
@@ -426,27 +441,40 @@ pub enum ChildEvent {
     /// Only the changed fields are `Some`.
     ChildDetailsUpdated {
         at: DateTime<Utc>,
+        #[serde(default)]
         full_name: Option<String>,
+        #[serde(default)]
         ethnicity: Option<String>,
+        #[serde(default)]
         personal_id: Option<String>,
         address: Option<Address>,
     },
     HouseholdStatusChanged {
         at: DateTime<Utc>,
         status: HouseholdStatus,
+        #[serde(default)]
         reason: String,
     },
     SpecialCircumstanceAdded {
         at: DateTime<Utc>,
         group: CircumstanceGroup,
         since: NaiveDate,
+        #[serde(default)]
         note: String,
     },
     SpecialCircumstanceEnded {
         at: DateTime<Utc>,
         group: CircumstanceGroup,
         until: NaiveDate,
+        #[serde(default)]
         reason: String,
+    },
+    /// The child's personal data was erased by the decision `decision_ref`.
+    /// Public: the history keeps who erased (metadata), when and why.
+    PersonalDataErased {
+        at: DateTime<Utc>,
+        reason: String,
+        decision_ref: String,
     },
 }
 
@@ -457,7 +485,8 @@ impl ChildEvent {
             | ChildEvent::ChildDetailsUpdated { at, .. }
             | ChildEvent::HouseholdStatusChanged { at, .. }
             | ChildEvent::SpecialCircumstanceAdded { at, .. }
-            | ChildEvent::SpecialCircumstanceEnded { at, .. } => *at,
+            | ChildEvent::SpecialCircumstanceEnded { at, .. }
+            | ChildEvent::PersonalDataErased { at, .. } => *at,
         }
     }
 }
@@ -470,6 +499,7 @@ impl DomainEvent for ChildEvent {
             ChildEvent::HouseholdStatusChanged { .. } => "HouseholdStatusChanged",
             ChildEvent::SpecialCircumstanceAdded { .. } => "SpecialCircumstanceAdded",
             ChildEvent::SpecialCircumstanceEnded { .. } => "SpecialCircumstanceEnded",
+            ChildEvent::PersonalDataErased { .. } => "PersonalDataErased",
         }
         .to_string()
     }
@@ -532,6 +562,8 @@ pub enum ChildError {
     BeforeBirth { field: &'static str },
     #[error("group n requires a poor or near-poor household (Law Art. 10 n)")]
     GroupNRequiresPoorHousehold,
+    #[error("the child's personal data has been erased; the record takes no more changes")]
+    Erased,
 }
 
 // ---------------------------------------------------------------------------
@@ -554,6 +586,10 @@ pub struct Child {
     pub household_history: Vec<(DateTime<Utc>, HouseholdStatus)>,
     /// Every group period, open and closed, in the order they were added.
     pub circumstances: Vec<CircumstancePeriod>,
+    /// The personal data was erased: names, date of birth, ethnicity, personal
+    /// id, address detail and texts are empty; codes, dates and the commune
+    /// remain.
+    pub erased: bool,
 }
 
 impl Child {
@@ -610,6 +646,26 @@ impl Child {
             .map(|(_, s)| *s)
     }
 
+    /// Clears every personal field, as replaying the events without their
+    /// personal parts would: the commune, sex, household status, groups and
+    /// dates stay.
+    fn erase_personal_data(&mut self) {
+        self.erased = true;
+        self.full_name.clear();
+        self.date_of_birth = None;
+        self.ethnicity.clear();
+        self.personal_id = None;
+        if let Some(a) = &mut self.address {
+            a.detail.clear();
+        }
+        for p in &mut self.circumstances {
+            p.note.clear();
+            if let Some(r) = &mut p.end_reason {
+                r.clear();
+            }
+        }
+    }
+
     fn open_period(&self, group: CircumstanceGroup) -> Option<&CircumstancePeriod> {
         self.circumstances
             .iter()
@@ -630,6 +686,9 @@ impl Child {
         match action {
             ChildAction::RegisterChild(r) => {
                 authorise_registration(&actor, &r.address.commune, what)?;
+                if self.erased {
+                    return Err(ChildError::Erased);
+                }
                 if self.registered {
                     return Err(ChildError::AlreadyRegistered);
                 }
@@ -640,7 +699,13 @@ impl Child {
                     (Some(a), true) => a.commune,
                     _ => return Err(ChildError::NotRegistered),
                 };
-                authorise_record_keeping(&actor, &commune, what)?;
+                match &other {
+                    ChildAction::EraseChildData(_) => authorise_erasure(&actor, what)?,
+                    _ => authorise_record_keeping(&actor, &commune, what)?,
+                }
+                if self.erased {
+                    return Err(ChildError::Erased);
+                }
                 if let Some(last) = self.last_event_at {
                     if at < last {
                         return Err(ChildError::BeforeLastEvent { last });
@@ -661,6 +726,14 @@ impl Child {
                     }
                     ChildAction::AddSpecialCircumstance(s) => self.decide_add(at, s),
                     ChildAction::EndSpecialCircumstance(e) => self.decide_end(at, e),
+                    ChildAction::EraseChildData(e) => {
+                        let (reason, decision_ref) = e.check().map_err(ChildError::MissingField)?;
+                        Ok(ChildEvent::PersonalDataErased {
+                            at,
+                            reason,
+                            decision_ref,
+                        })
+                    }
                 }
             }
         }
@@ -813,7 +886,7 @@ fn decide_registration(at: DateTime<Utc>, r: Registration) -> Result<ChildEvent,
     Ok(ChildEvent::ChildRegistered {
         at,
         full_name,
-        date_of_birth: r.date_of_birth,
+        date_of_birth: Some(r.date_of_birth),
         sex: r.sex,
         ethnicity,
         personal_id: r.personal_id,
@@ -840,6 +913,18 @@ fn authorise_registration(
         role @ (Role::ProvincialManager | Role::Inspector | Role::Admin) => {
             Err(ChildError::NotAuthorised { role, action })
         }
+    }
+}
+
+/// National admins only.
+fn authorise_erasure(actor: &Actor, action: &'static str) -> Result<(), ChildError> {
+    if crate::privacy::may_erase(actor) {
+        Ok(())
+    } else {
+        Err(ChildError::NotAuthorised {
+            role: actor.role,
+            action,
+        })
     }
 }
 
@@ -900,7 +985,8 @@ impl Aggregate for Child {
                 self.registered = true;
                 self.registered_at = Some(at);
                 self.full_name = full_name;
-                self.date_of_birth = Some(date_of_birth);
+                // `None` once erased.
+                self.date_of_birth = date_of_birth;
                 self.sex = Some(sex);
                 self.ethnicity = ethnicity;
                 self.personal_id = personal_id;
@@ -952,6 +1038,7 @@ impl Aggregate for Child {
                     p.end_reason = Some(reason);
                 }
             }
+            ChildEvent::PersonalDataErased { .. } => self.erase_personal_data(),
         }
     }
 }

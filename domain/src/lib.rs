@@ -12,3 +12,4 @@ pub mod child;
 pub mod common;
 pub mod officer;
 pub mod places;
+pub mod privacy;

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::local_date;
 use crate::common::{Actor, Role, Unit};
 use crate::places;
+use crate::privacy::Erasure;
 
 #[cfg(test)]
 mod tests;
@@ -50,6 +51,10 @@ pub enum OfficerAction {
     Reactivate(Reactivation),
     /// Tập huấn attended.
     RecordTraining(Training),
+    /// Xóa dữ liệu cá nhân of a deactivated officer (the storage layer then
+    /// destroys the officer's data key). National admins only; afterwards
+    /// every command on the officer is refused.
+    EraseOfficerData(Erasure),
 }
 
 impl OfficerAction {
@@ -61,6 +66,7 @@ impl OfficerAction {
             OfficerAction::Deactivate(_) => "deactivate an officer",
             OfficerAction::Reactivate(_) => "reactivate an officer",
             OfficerAction::RecordTraining(_) => "record a training",
+            OfficerAction::EraseOfficerData(_) => "erase an officer's personal data",
         }
     }
 }
@@ -130,11 +136,15 @@ pub struct Training {
 
 /// Something that happened to an officer's record. Every event carries `at`, the
 /// time of the action; the actor is in the event metadata.
+///
+/// Every personal field (see [`crate::privacy`]) has `#[serde(default)]`, so an
+/// event whose personal part was erased still deserializes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum OfficerEvent {
     OfficerRegistered {
         at: DateTime<Utc>,
+        #[serde(default)]
         full_name: String,
         role: Role,
         unit: Unit,
@@ -145,11 +155,13 @@ pub enum OfficerEvent {
         role: Role,
         unit: Unit,
         from: NaiveDate,
+        #[serde(default)]
         reason: String,
     },
     OfficerDeactivated {
         at: DateTime<Utc>,
         from: NaiveDate,
+        #[serde(default)]
         reason: String,
     },
     OfficerReactivated {
@@ -163,6 +175,12 @@ pub enum OfficerEvent {
         topics: Vec<String>,
         hours: Option<u32>,
     },
+    /// The officer's personal data was erased by the decision `decision_ref`.
+    OfficerPersonalDataErased {
+        at: DateTime<Utc>,
+        reason: String,
+        decision_ref: String,
+    },
 }
 
 impl OfficerEvent {
@@ -172,7 +190,8 @@ impl OfficerEvent {
             | OfficerEvent::AssignmentChanged { at, .. }
             | OfficerEvent::OfficerDeactivated { at, .. }
             | OfficerEvent::OfficerReactivated { at, .. }
-            | OfficerEvent::TrainingRecorded { at, .. } => *at,
+            | OfficerEvent::TrainingRecorded { at, .. }
+            | OfficerEvent::OfficerPersonalDataErased { at, .. } => *at,
         }
     }
 }
@@ -185,6 +204,7 @@ impl DomainEvent for OfficerEvent {
             OfficerEvent::OfficerDeactivated { .. } => "OfficerDeactivated",
             OfficerEvent::OfficerReactivated { .. } => "OfficerReactivated",
             OfficerEvent::TrainingRecorded { .. } => "TrainingRecorded",
+            OfficerEvent::OfficerPersonalDataErased { .. } => "OfficerPersonalDataErased",
         }
         .to_string()
     }
@@ -237,6 +257,8 @@ pub enum OfficerError {
     TrainingInFuture,
     #[error("training hours must be more than zero")]
     ZeroHours,
+    #[error("the officer's personal data has been erased; the record takes no more changes")]
+    Erased,
 }
 
 /// Checks that a role's unit is of the right level and exists in the 2025 list.
@@ -308,6 +330,9 @@ pub struct Officer {
     /// In the order recorded.
     pub trainings: Vec<Training>,
     pub last_event_at: Option<DateTime<Utc>>,
+    /// The personal data was erased: the name and the reasons are empty;
+    /// roles, units, dates and trainings remain.
+    pub erased: bool,
 }
 
 impl Officer {
@@ -367,6 +392,9 @@ impl Officer {
         let what = action.describe();
         if let OfficerAction::RegisterOfficer(r) = action {
             admin_only(&actor, what)?;
+            if self.erased {
+                return Err(OfficerError::Erased);
+            }
             if self.registered {
                 return Err(OfficerError::AlreadyRegistered);
             }
@@ -386,7 +414,18 @@ impl Officer {
         };
         match &action {
             OfficerAction::RecordTraining(_) => authorise_training(&actor, officer_unit, what)?,
+            OfficerAction::EraseOfficerData(_) => {
+                if !crate::privacy::may_erase(&actor) {
+                    return Err(OfficerError::NotAuthorised {
+                        role: actor.role,
+                        action: what,
+                    });
+                }
+            }
             _ => admin_only(&actor, what)?,
+        }
+        if self.erased {
+            return Err(OfficerError::Erased);
         }
         if let Some(last) = self.last_event_at {
             if at < last {
@@ -412,6 +451,17 @@ impl Officer {
                 }
                 not_before_last(r.from)?;
                 Ok(OfficerEvent::OfficerReactivated { at, from: r.from })
+            }
+            OfficerAction::EraseOfficerData(e) => {
+                if self.active {
+                    return Err(OfficerError::NotDeactivated);
+                }
+                let (reason, decision_ref) = e.check().map_err(OfficerError::MissingField)?;
+                Ok(OfficerEvent::OfficerPersonalDataErased {
+                    at,
+                    reason,
+                    decision_ref,
+                })
             }
             _ if !self.active => Err(OfficerError::Deactivated),
             OfficerAction::ChangeAssignment(c) => {
@@ -584,6 +634,16 @@ impl Aggregate for Officer {
                 topics,
                 hours,
             }),
+            OfficerEvent::OfficerPersonalDataErased { .. } => {
+                self.erased = true;
+                self.full_name.clear();
+                for a in &mut self.assignments {
+                    a.reason.clear();
+                }
+                for p in &mut self.inactive_periods {
+                    p.reason.clear();
+                }
+            }
         }
     }
 }

@@ -126,6 +126,7 @@ fn case_kind(e: &CaseError) -> RuleKind {
         | E::NoStableReview
         | E::NotUnfounded
         | E::ChildNotYet16
+        | E::BirthDateUnknown
         | E::NotClosed => Conflict,
         E::MissingField(f) => Invalid(f),
         E::Invalid { field, .. } => Invalid(field),
@@ -152,7 +153,8 @@ fn child_kind(e: &ChildError) -> RuleKind {
         | E::GroupAlreadyActive(_)
         | E::GroupNotActive(_)
         | E::NoChange
-        | E::NothingToUpdate => Conflict,
+        | E::NothingToUpdate
+        | E::Erased => Conflict,
         E::BeforeLastEvent { .. } => Invalid("at"),
         E::MissingField(f) => Invalid(f),
         E::InvalidPersonalId => Invalid("personal_id"),
@@ -171,7 +173,11 @@ fn officer_kind(e: &OfficerError) -> RuleKind {
     match e {
         E::NotRegistered => NotFound,
         E::NotAuthorised { .. } | E::OutsideUnit { .. } => Forbidden,
-        E::AlreadyRegistered | E::Deactivated | E::NotDeactivated | E::SameAssignment => Conflict,
+        E::AlreadyRegistered
+        | E::Deactivated
+        | E::NotDeactivated
+        | E::SameAssignment
+        | E::Erased => Conflict,
         E::BeforeLastEvent { .. } => Invalid("at"),
         E::MissingField(f) => Invalid(f),
         E::WrongUnitLevel { .. } | E::UnknownProvince(_) | E::UnknownCommune { .. } => {

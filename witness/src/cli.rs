@@ -131,25 +131,43 @@ pub async fn serve(
     Ok(())
 }
 
-/// `hoso serve --witness VKEY@URL …`: the witnesses the log submits to.
+/// `hoso serve --witness VKEY=URL …`: the witnesses the log submits to.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct WitnessClientArgs {
-    /// A witness: its verifier key and submission prefix, `VKEY@URL`
-    /// (repeat, or separate with commas).
+    /// A witness: its verifier key and submission prefix, `VKEY=URL`
+    /// (repeat, or separate with commas in HOSO_WITNESSES).
     #[arg(
         long = "witness",
-        value_name = "VKEY@URL",
+        value_name = "VKEY=URL",
         env = "HOSO_WITNESSES",
         value_delimiter = ','
     )]
     pub witnesses: Vec<String>,
+    /// A file of witnesses, one `VKEY=URL` per line (`#` starts a comment).
+    #[arg(long, value_name = "FILE", env = "HOSO_WITNESSES_FILE")]
+    pub witnesses_file: Option<std::path::PathBuf>,
 }
 
 impl WitnessClientArgs {
     pub fn endpoints(&self) -> anyhow::Result<Vec<WitnessEndpoint>> {
-        self.witnesses
+        let mut specs: Vec<(String, String)> = self
+            .witnesses
             .iter()
-            .map(|w| WitnessEndpoint::parse(w).map_err(|e| anyhow::anyhow!("--witness {w}: {e}")))
+            .map(|w| (format!("--witness {w}"), w.clone()))
+            .collect();
+        if let Some(path) = &self.witnesses_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("--witnesses-file {}: {e}", path.display()))?;
+            for (i, line) in text.lines().enumerate() {
+                let line = line.split('#').next().unwrap_or("").trim();
+                if !line.is_empty() {
+                    specs.push((format!("{}:{}", path.display(), i + 1), line.to_string()));
+                }
+            }
+        }
+        specs
+            .iter()
+            .map(|(at, w)| WitnessEndpoint::parse(w).map_err(|e| anyhow::anyhow!("{at}: {e}")))
             .collect()
     }
 }

@@ -32,17 +32,21 @@ pub struct WitnessEndpoint {
 }
 
 impl WitnessEndpoint {
-    /// Parses `VKEY@URL` (`witness.example/w1+1a2b3c4d+BAbc…@https://witness.example/w1`).
+    /// Parses `VKEY=URL` or `VKEY@URL`
+    /// (`witness.example/w1+1a2b3c4d+BAbc…=https://witness.example/w1`).
     /// The key may be a type 0x04 or 0x01 verifier key (see
-    /// `Verifier::parse_cosigner`).
+    /// `Verifier::parse_cosigner`). Base64 may end in `=`, so the separator
+    /// is the `=` or `@` right before `http://` or `https://`.
     pub fn parse(spec: &str) -> Result<WitnessEndpoint, String> {
         let spec = spec.trim();
-        // The base64 key holds no '@': split after the last '+'.
-        let last_plus = spec.rfind('+').ok_or("expected VKEY@URL")?;
-        let at = spec[last_plus..]
-            .find('@')
+        let last_plus = spec.rfind('+').ok_or("expected VKEY=URL")?;
+        let tail = &spec[last_plus..];
+        let at = ["=http://", "=https://", "@http://", "@https://"]
+            .iter()
+            .filter_map(|sep| tail.find(sep))
+            .min()
             .map(|i| i + last_plus)
-            .ok_or("expected VKEY@URL")?;
+            .ok_or("expected VKEY=URL with an http:// or https:// URL")?;
         let verifier = Verifier::parse_cosigner(&spec[..at]).map_err(|e| e.to_string())?;
         let url = spec[at + 1..].trim_end_matches('/').to_string();
         if !(url.starts_with("http://") || url.starts_with("https://")) {

@@ -32,11 +32,16 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub svc: Service,
+    /// The witnesses' status, when the log asks witnesses to cosign.
+    pub witnesses: Option<hoso_witness::StatusHandle>,
 }
 
 impl AppState {
     pub fn new(svc: Service) -> AppState {
-        AppState { svc }
+        AppState {
+            svc,
+            witnesses: None,
+        }
     }
 }
 

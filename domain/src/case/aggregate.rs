@@ -294,7 +294,8 @@ impl Aggregate for Case {
             } => {
                 self.status = CaseStatus::Received;
                 self.child_id = Some(child_id);
-                self.date_of_birth = Some(date_of_birth);
+                // `None` once the child's personal data is erased.
+                self.date_of_birth = date_of_birth;
                 self.commune = Some(commune);
                 self.source = Some(source);
                 self.harm_types = harm_types;

@@ -355,10 +355,8 @@ impl Case {
                         }
                     }
                     CloseReason::ChildTurned16 => {
-                        let turned = self
-                            .date_of_birth
-                            .is_some_and(|dob| age_on(dob, vietnam_date(at)) >= 16);
-                        if !turned {
+                        let dob = self.date_of_birth.ok_or(CaseError::BirthDateUnknown)?;
+                        if age_on(dob, vietnam_date(at)) < 16 {
                             return Err(CaseError::ChildNotYet16);
                         }
                     }
@@ -522,7 +520,7 @@ fn intake_event(at: DateTime<Utc>, i: Intake) -> Result<CaseEvent, CaseError> {
     Ok(CaseEvent::IntakeRecorded {
         at,
         child_id: i.child_id,
-        date_of_birth: i.date_of_birth,
+        date_of_birth: Some(i.date_of_birth),
         commune: i.commune,
         source: i.source,
         source_description: i.source_description,

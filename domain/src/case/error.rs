@@ -56,6 +56,10 @@ pub enum CaseError {
     NotUnfounded,
     #[error("the child has not turned 16")]
     ChildNotYet16,
+    /// The case's date of birth is gone (the child's personal data was erased),
+    /// so whether the child has turned 16 cannot be known.
+    #[error("the child's date of birth is not known (their personal data was erased), so the case cannot be closed because the child turned 16")]
+    BirthDateUnknown,
     #[error("the case is not closed")]
     NotClosed,
     #[error("the case is already in that commune")]

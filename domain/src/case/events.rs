@@ -13,6 +13,11 @@ use super::types::*;
 
 /// Something that happened to a case. Every event carries `at`, the time of the
 /// action; the actor is in the event metadata.
+///
+/// Every personal field (see [`crate::privacy`]) has `#[serde(default)]`: once
+/// the child's data key is destroyed the storage layer hands over the event
+/// without its personal part, and it still deserializes (empty texts and lists,
+/// `None`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CaseEvent {
@@ -20,12 +25,17 @@ pub enum CaseEvent {
     IntakeRecorded {
         at: DateTime<Utc>,
         child_id: String,
-        date_of_birth: NaiveDate,
+        /// Always `Some` when recorded; `None` once erased. Serializes as the
+        /// date itself, as when it was a plain `NaiveDate`.
+        #[serde(default)]
+        date_of_birth: Option<NaiveDate>,
         commune: CommuneRef,
         source: IntakeSource,
+        #[serde(default)]
         source_description: Option<String>,
         /// `None`: anonymous.
         reporter: Option<Reporter>,
+        #[serde(default)]
         description: String,
         harm_types: Vec<HarmType>,
         received_at: DateTime<Utc>,
@@ -37,6 +47,7 @@ pub enum CaseEvent {
     FactChecked {
         at: DateTime<Utc>,
         confirmed: bool,
+        #[serde(default)]
         findings: String,
     },
     /// Đánh giá nguy cơ ban đầu (Mẫu số 02).
@@ -46,12 +57,14 @@ pub enum CaseEvent {
         overall: RiskLevel,
         emergency_needed: bool,
         protection_level: ProtectionLevel,
+        #[serde(default)]
         notes: String,
     },
     /// Can thiệp khẩn cấp / tạm thời cách ly.
     EmergencyMeasuresOrdered {
         at: DateTime<Utc>,
         measures: Vec<EmergencyMeasure>,
+        #[serde(default)]
         details: String,
         decision_ref: String,
     },
@@ -61,6 +74,7 @@ pub enum CaseEvent {
         factors: RiskFactors,
         overall: RiskLevel,
         protection_level: ProtectionLevel,
+        #[serde(default)]
         needs: Vec<String>,
         minutes: NeedsMeetingMinutes,
     },
@@ -68,6 +82,7 @@ pub enum CaseEvent {
     PlanDrafted {
         at: DateTime<Utc>,
         version: u32,
+        #[serde(default)]
         objectives: Vec<String>,
         services: Vec<PlannedService>,
         review_date: NaiveDate,
@@ -82,14 +97,17 @@ pub enum CaseEvent {
     PlanSentBack {
         at: DateTime<Utc>,
         version: u32,
+        #[serde(default)]
         reason: String,
     },
     /// A service delivered under the plan.
     ServiceRecorded {
         at: DateTime<Utc>,
         kind: ServiceKind,
+        #[serde(default)]
         provider: String,
         delivered_at: DateTime<Utc>,
+        #[serde(default)]
         notes: String,
     },
     /// Chuyển gửi.
@@ -97,13 +115,16 @@ pub enum CaseEvent {
         at: DateTime<Utc>,
         direction: ReferralDirection,
         agency: String,
+        #[serde(default)]
         reason: String,
     },
     /// Rà soát, đánh giá (Mẫu số 06).
     ReviewRecorded {
         at: DateTime<Utc>,
         outcome: ReviewOutcome,
+        #[serde(default)]
         participants: Vec<String>,
+        #[serde(default)]
         summary: String,
     },
     /// Kết thúc.
@@ -111,10 +132,12 @@ pub enum CaseEvent {
         at: DateTime<Utc>,
         reason: CloseReason,
         decision_ref: String,
+        #[serde(default)]
         note: String,
     },
     CaseReopened {
         at: DateTime<Utc>,
+        #[serde(default)]
         reason: String,
     },
     /// The case moved to another commune; the responsible worker is cleared.
@@ -122,17 +145,20 @@ pub enum CaseEvent {
         at: DateTime<Utc>,
         from: CommuneRef,
         to: CommuneRef,
+        #[serde(default)]
         reason: String,
     },
     WorkerReassigned {
         at: DateTime<Utc>,
         from: Option<String>,
         to: String,
+        #[serde(default)]
         reason: String,
     },
     NoteAdded {
         at: DateTime<Utc>,
         kind: NoteKind,
+        #[serde(default)]
         text: String,
     },
     AttachmentAdded {
@@ -140,7 +166,9 @@ pub enum CaseEvent {
         sha256: String,
         size_bytes: u64,
         media_type: String,
+        #[serde(default)]
         file_name: String,
+        #[serde(default)]
         description: String,
     },
     CaseLinked {
@@ -152,7 +180,9 @@ pub enum CaseEvent {
     EventCorrected {
         at: DateTime<Utc>,
         corrects_sequence: u64,
+        #[serde(default)]
         reason: String,
+        #[serde(default)]
         correction: String,
     },
 }

@@ -57,7 +57,9 @@ impl IntakeSource {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reporter {
-    /// Must not be empty.
+    /// Must not be empty. (`default`: absent once erased; a command without
+    /// it is refused as `MissingField("reporter.name")`.)
+    #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub phone: Option<String>,
@@ -132,7 +134,10 @@ pub enum ServiceKind {
 #[serde(deny_unknown_fields)]
 pub struct PlannedService {
     pub kind: ServiceKind,
-    /// Who provides it (agency or person); must not be empty.
+    /// Who provides it (agency or person); must not be empty. (`default`:
+    /// absent once erased; a command without it is refused as
+    /// `MissingField("services.provider")`.)
+    #[serde(default)]
     pub provider: String,
     #[serde(default)]
     pub due: Option<NaiveDate>,
@@ -146,9 +151,12 @@ pub struct PlannedService {
 pub struct NeedsMeetingMinutes {
     /// Not after the command time.
     pub held_at: DateTime<Utc>,
-    /// At least one.
+    /// At least one. (`default`, like `summary`: absent once erased; a
+    /// command without it is refused as `MissingField("minutes.participants")`.)
+    #[serde(default)]
     pub participants: Vec<String>,
     /// Must not be empty.
+    #[serde(default)]
     pub summary: String,
 }
 

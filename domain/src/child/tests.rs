@@ -7,6 +7,8 @@ use cqrs_es::Aggregate;
 use super::*;
 use crate::common::Structure;
 
+mod erasure;
+
 type Fx = TestFramework<Child>;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -71,7 +73,7 @@ fn registered() -> ChildEvent {
     ChildEvent::ChildRegistered {
         at: at(2025, 9, 1),
         full_name: "Nguyễn Văn An".to_string(),
-        date_of_birth: d(2015, 6, 1),
+        date_of_birth: Some(d(2015, 6, 1)),
         sex: Sex::Male,
         ethnicity: "Kinh".to_string(),
         personal_id: Some("001215012345".to_string()),

@@ -6,6 +6,8 @@ use cqrs_es::Aggregate;
 
 use super::*;
 
+mod erasure;
+
 type Fx = TestFramework<Officer>;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {

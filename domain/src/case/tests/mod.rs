@@ -3,6 +3,7 @@
 //! of a case up to each step of the process.
 
 mod deadlines;
+mod erasure;
 mod intake;
 mod process;
 mod records;
@@ -302,7 +303,7 @@ pub fn ev_intake() -> CaseEvent {
     CaseEvent::IntakeRecorded {
         at: hours(T_INTAKE),
         child_id: i.child_id,
-        date_of_birth: i.date_of_birth,
+        date_of_birth: Some(i.date_of_birth),
         commune: i.commune,
         source: i.source,
         source_description: i.source_description,

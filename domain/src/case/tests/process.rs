@@ -629,7 +629,7 @@ fn close_when_child_turned_16() {
     // A child born on 10 September 2009, reported at 15, turns 16 during the case.
     let mut given = vec![ev_intake()];
     if let CaseEvent::IntakeRecorded { date_of_birth, .. } = &mut given[0] {
-        *date_of_birth = date(2009, 9, 10);
+        *date_of_birth = Some(date(2009, 9, 10));
     }
     // 10 September 2025 in Vietnam begins at 17:00 UTC on the 9th.
     let birthday = Utc
