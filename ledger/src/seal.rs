@@ -11,15 +11,15 @@
 //!
 //! The sealed part, stored as canonical JSON (docs/event-hash.md):
 //! `{"alg":"XChaCha20-Poly1305","ct":base64(nonce‖ciphertext‖tag),"kid":…,"subject":…}`,
-//! where the plaintext is the canonical JSON object `{path: value}` of the
-//! personal fields, and the associated data binds it to its event:
+//! where the plaintext is the canonical JSON of the personal part (the
+//! personal fields in their own nesting, as the classifier splits them), and the associated data binds it to its event:
 //! `"hoso-sealed-v1\n" ‖ field(aggregate_type) ‖ field(aggregate_id) ‖
 //! u64be(sequence) ‖ field(event_type) ‖ field(event_version) ‖ field(subject)
 //! ‖ field(kid)` with `field(x) = u32be(len(x)) ‖ x`.
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::encoding::canonical_json;
 use crate::keys::{open_bytes, seal_bytes};
@@ -43,17 +43,31 @@ pub enum SubjectRule {
 
 /// Which fields of an event are personal, and whose they are.
 pub trait Classifier: Send + Sync {
-    /// The personal paths of an event type (`field`, `object.field`,
-    /// `array[].field`); `None` when the event type is not classified, which
-    /// the ledger refuses to store.
-    fn personal_paths(
+    /// The payload's public part and its personal part (an empty object when
+    /// it has no personal field); `None` when the event type is not
+    /// classified, which the ledger refuses to store.
+    fn split(
         &self,
         aggregate_type: &str,
         event_type: &str,
-    ) -> Option<&'static [&'static str]>;
+        payload: &Value,
+    ) -> Option<(Value, Value)>;
+
+    /// Puts an opened personal part back into the public part (the inverse
+    /// of `split`).
+    fn merge(&self, public: &mut Value, personal: Value);
 
     /// `None`: the aggregate type holds no personal data.
     fn subject(&self, aggregate_type: &str) -> Option<SubjectRule>;
+}
+
+/// Whether a personal part holds nothing.
+pub fn is_empty(personal: &Value) -> bool {
+    match personal {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        _ => false,
+    }
 }
 
 /// What opening an event gave.
@@ -74,89 +88,6 @@ pub enum Sealing {
 pub struct Opened {
     pub payload: Value,
     pub sealing: Sealing,
-}
-
-fn segments(path: &str) -> Vec<(&str, bool)> {
-    path.split('.')
-        .map(|s| match s.strip_suffix("[]") {
-            Some(name) => (name, true),
-            None => (s, false),
-        })
-        .collect()
-}
-
-/// Removes the value at `path` from `v` and returns it (`null` placeholders
-/// keep array positions).
-fn take(v: &mut Value, path: &[(&str, bool)]) -> Option<Value> {
-    let ((name, array), rest) = path.split_first()?;
-    let obj = v.as_object_mut()?;
-    if rest.is_empty() && !array {
-        return obj.remove(*name);
-    }
-    let inner = obj.get_mut(*name)?;
-    if *array {
-        let items = inner.as_array_mut()?;
-        if rest.is_empty() {
-            return obj.remove(*name);
-        }
-        let taken: Vec<Value> = items
-            .iter_mut()
-            .map(|item| take(item, rest).unwrap_or(Value::Null))
-            .collect();
-        if taken.iter().all(Value::is_null) {
-            return None;
-        }
-        return Some(Value::Array(taken));
-    }
-    take(inner, rest)
-}
-
-/// Puts `value` back at `path` (the inverse of `take`).
-fn put(v: &mut Value, path: &[(&str, bool)], value: Value) {
-    let Some(((name, array), rest)) = path.split_first() else {
-        return;
-    };
-    let Some(obj) = v.as_object_mut() else {
-        return;
-    };
-    if rest.is_empty() {
-        obj.insert(name.to_string(), value);
-        return;
-    }
-    let Some(inner) = obj.get_mut(*name) else {
-        return;
-    };
-    if *array {
-        if let (Some(items), Value::Array(values)) = (inner.as_array_mut(), value) {
-            for (item, val) in items.iter_mut().zip(values) {
-                if !val.is_null() {
-                    put(item, rest, val);
-                }
-            }
-        }
-        return;
-    }
-    put(inner, rest, value);
-}
-
-/// Splits a payload into its public part and the `{path: value}` object of
-/// its personal fields (empty when none is present).
-pub fn split(payload: &Value, personal: &[&str]) -> (Value, Map<String, Value>) {
-    let mut public = payload.clone();
-    let mut sealed = Map::new();
-    for p in personal {
-        if let Some(v) = take(&mut public, &segments(p)) {
-            sealed.insert((*p).to_string(), v);
-        }
-    }
-    (public, sealed)
-}
-
-/// Merges opened personal fields back into a public payload.
-pub fn merge(public: &mut Value, personal: Map<String, Value>) {
-    for (p, v) in personal {
-        put(public, &segments(&p), v);
-    }
 }
 
 /// The identity an envelope is bound to.
@@ -191,9 +122,9 @@ pub(crate) fn envelope(
     key: &crate::keys::DataKey,
     id: &Identity<'_>,
     subject: &str,
-    personal: &Map<String, Value>,
+    personal: &Value,
 ) -> Result<String, serde_json::Error> {
-    let plain = canonical_json(&Value::Object(personal.clone()))?;
+    let plain = canonical_json(personal)?;
     let ct = seal_bytes(
         &key.cipher,
         &aad(id, subject, &key.key_id),
@@ -233,53 +164,18 @@ pub(crate) fn open_envelope(
     key: &crate::keys::DataKey,
     id: &Identity<'_>,
     env: &Envelope,
-) -> Option<Map<String, Value>> {
+) -> Option<Value> {
     if key.key_id != env.kid {
         return None;
     }
     let plain = open_bytes(&key.cipher, &aad(id, &env.subject, &env.kid), &env.ct)?;
-    match serde_json::from_slice(&plain).ok()? {
-        Value::Object(m) => Some(m),
-        _ => None,
-    }
+    serde_json::from_slice(&plain).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn personal_paths_leave_and_come_back() {
-        let payload = json!({
-            "type": "specific_risk_assessed",
-            "at": "2026-03-02T02:00:00Z",
-            "needs": ["an toàn", "đi học"],
-            "minutes": {"held_at": "2026-03-02T01:00:00Z", "participants": ["bà Lan"], "summary": "họp"},
-            "services": [{"kind": "healthcare", "provider": "Trạm y tế"}, {"kind": "education"}],
-            "overall": "high"
-        });
-        let paths = [
-            "needs",
-            "minutes.participants",
-            "minutes.summary",
-            "services[].provider",
-            "absent",
-            "reporter.name",
-        ];
-        let (public, personal) = split(&payload, &paths);
-        assert_eq!(
-            public,
-            json!({"type": "specific_risk_assessed", "at": "2026-03-02T02:00:00Z",
-                   "minutes": {"held_at": "2026-03-02T01:00:00Z"},
-                   "services": [{"kind": "healthcare"}, {"kind": "education"}], "overall": "high"})
-        );
-        assert_eq!(personal.len(), 4);
-        assert_eq!(personal["services[].provider"], json!(["Trạm y tế", null]));
-        let mut back = public.clone();
-        merge(&mut back, personal);
-        assert_eq!(back, payload);
-    }
 
     #[test]
     fn envelopes_open_only_for_their_own_event() {
@@ -295,8 +191,7 @@ mod tests {
             event_type: "NoteAdded",
             event_version: "1",
         };
-        let mut m = Map::new();
-        m.insert("text".into(), json!("Trẻ kể bị đánh."));
+        let m = json!({"text": "Trẻ kể bị đánh."});
         let text = envelope(&key, &id, "Child:TE-1", &m).unwrap();
         assert!(!text.contains("đánh"));
         let env = parse_envelope(&text).unwrap();

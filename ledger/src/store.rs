@@ -257,20 +257,16 @@ impl Ledger {
         let Some(p) = &self.privacy else {
             return Ok((e.payload.clone(), None));
         };
-        let paths = p
+        let payload: serde_json::Value = serde_json::from_str(&e.payload)?;
+        let (public, personal) = p
             .classifier
-            .personal_paths(&e.aggregate_type, &e.event_type)
+            .split(&e.aggregate_type, &e.event_type, &payload)
             .ok_or_else(|| LedgerError::Unclassified {
                 aggregate_type: e.aggregate_type.clone(),
                 event_type: e.event_type.clone(),
             })?;
-        if paths.is_empty() {
-            return Ok((e.payload.clone(), None));
-        }
-        let payload: serde_json::Value = serde_json::from_str(&e.payload)?;
-        let (public, personal) = seal::split(&payload, paths);
-        if personal.is_empty() {
-            return Ok((e.payload.clone(), None));
+        if seal::is_empty(&personal) {
+            return Ok((canonical_json(&public)?, None));
         }
         let Some(subject) = self.subject_of(p, e, &payload).await? else {
             return Err(LedgerError::NoSubject {
@@ -321,7 +317,7 @@ impl Ledger {
             event_version: &e.event_version,
         };
         let personal = seal::open_envelope(&key, &id, &env).ok_or_else(broken)?;
-        seal::merge(&mut payload, personal);
+        p.classifier.merge(&mut payload, personal);
         Ok(Opened {
             payload,
             sealing: Sealing::Opened,

@@ -13,19 +13,36 @@ use hoso_ledger::{Ledger, LedgerError, NewEvent};
 use hoso_tests::{both_backends, TestDb};
 use serde_json::json;
 
+/// A classifier of top-level fields (the domain's own table is tested in the
+/// domain and the service).
 struct Cases;
 
 impl Classifier for Cases {
-    fn personal_paths(
+    fn split(
         &self,
         aggregate_type: &str,
         event_type: &str,
-    ) -> Option<&'static [&'static str]> {
-        match (aggregate_type, event_type) {
-            ("Case", "IntakeRecorded") => Some(&["description", "date_of_birth", "reporter"]),
-            ("Case", "NoteAdded") => Some(&["text"]),
-            ("Case", "PlanApproved") => Some(&[]),
-            _ => None,
+        payload: &serde_json::Value,
+    ) -> Option<(serde_json::Value, serde_json::Value)> {
+        let personal: &[&str] = match (aggregate_type, event_type) {
+            ("Case", "IntakeRecorded") => &["description", "date_of_birth", "reporter"],
+            ("Case", "NoteAdded") => &["text"],
+            ("Case", "PlanApproved") => &[],
+            _ => return None,
+        };
+        let mut public = payload.as_object()?.clone();
+        let mut sealed = serde_json::Map::new();
+        for p in personal {
+            if let Some(v) = public.remove(*p) {
+                sealed.insert((*p).to_string(), v);
+            }
+        }
+        Some((public.into(), sealed.into()))
+    }
+
+    fn merge(&self, public: &mut serde_json::Value, personal: serde_json::Value) {
+        if let (Some(p), serde_json::Value::Object(s)) = (public.as_object_mut(), personal) {
+            p.extend(s);
         }
     }
 
