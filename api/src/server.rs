@@ -101,15 +101,20 @@ pub struct Server {
     witnessing: Option<Witnessing>,
 }
 
-/// Starts serving `ledger` as `config` says.
+/// Starts serving `ledger` (opened with its data keys:
+/// `hoso_service::privacy::open_ledger`) as `config` says.
 pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
+    let app = App::new(ledger.clone()).map_err(std::io::Error::other)?;
+    hoso_service::privacy::finish_erasures(&ledger)
+        .await
+        .map_err(std::io::Error::other)?;
     for p in hoso_projections::Projection::ALL {
         let t = hoso_projections::Target::live(p);
         hoso_projections::runner::ensure(ledger.db(), &t)
             .await
             .map_err(std::io::Error::other)?;
     }
-    let mut svc = Service::new(App::new(ledger.clone()));
+    let mut svc = Service::new(app);
     if let Some(signer) = config.signer {
         svc = svc.with_signer(signer);
     }

@@ -32,7 +32,9 @@ fn communes() -> (u32, u32) {
 
 async fn spawn(db: &TestDb) -> Api {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    let ledger = Ledger::open(&db.url).await.unwrap();
+    let ledger = hoso_service::privacy::open_ledger(&db.url, &db.kek_path())
+        .await
+        .unwrap();
     let server = start(ledger.clone(), Config::local()).await.unwrap();
     let state = &server.svc;
     let admin = Actor {

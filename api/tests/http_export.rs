@@ -47,7 +47,7 @@ async fn login(http: &Client, base: &str, id: &str) -> String {
 both_backends!(
     inspectors_download_exports_that_verify_offline,
     |db: TestDb| async move {
-        let app = App::open(&db.url).await.unwrap();
+        let app = App::open_with(&db.url, &db.kek_path()).await.unwrap();
         hoso_demo::load(&app, 14, 2).await.unwrap();
         let ledger = app.ledger.clone();
         let state = Service::new(app);

@@ -76,7 +76,9 @@ async fn officer(state: &Service, id: &str, name: &str, role: Role, unit: Unit) 
 /// commune and a provincial inspector; with `demo`, sample cases too.
 async fn spawn(db: &TestDb, demo: bool) -> Site {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    let ledger = hoso_ledger::Ledger::open(&db.url).await.unwrap();
+    let ledger = hoso_service::privacy::open_ledger(&db.url, &db.kek_path())
+        .await
+        .unwrap();
     let signer = Signer::from_seed(&[7u8; 32]);
     let server = start(
         ledger.clone(),

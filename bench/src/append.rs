@@ -66,6 +66,44 @@ impl Aggregate for Notebook {
     }
 }
 
+/// The notebook's note text is personal, sealed with one data key per
+/// notebook, as a case's narratives are with its child's key: the hoso line
+/// measures appends with sealing.
+struct NotebookPrivacy;
+
+impl hoso_ledger::seal::Classifier for NotebookPrivacy {
+    fn split(
+        &self,
+        aggregate_type: &str,
+        _event_type: &str,
+        payload: &serde_json::Value,
+    ) -> Option<(serde_json::Value, serde_json::Value)> {
+        if aggregate_type != Notebook::TYPE {
+            return None;
+        }
+        let mut public = payload.clone();
+        let text = public
+            .get_mut("NoteAdded")?
+            .as_object_mut()?
+            .remove("text")?;
+        Some((public, serde_json::json!({"NoteAdded": {"text": text}})))
+    }
+
+    fn merge(&self, public: &mut serde_json::Value, personal: serde_json::Value) {
+        if let (Some(p), Some(text)) = (
+            public.get_mut("NoteAdded").and_then(|v| v.as_object_mut()),
+            personal.get("NoteAdded").and_then(|v| v.get("text")),
+        ) {
+            p.insert("text".into(), text.clone());
+        }
+    }
+
+    fn subject(&self, aggregate_type: &str) -> Option<hoso_ledger::seal::SubjectRule> {
+        (aggregate_type == Notebook::TYPE)
+            .then_some(hoso_ledger::seal::SubjectRule::Own("Notebook"))
+    }
+}
+
 const NOTE: &str = "Cán bộ xã đã đến thăm gia đình, trẻ đang đi học đều, sức khỏe ổn định; \
 người chăm sóc cam kết không để trẻ tiếp xúc với người có nguy cơ gây hại. Hẹn rà soát lại sau hai tuần.";
 
@@ -187,8 +225,16 @@ pub async fn append(
     baseline: bool,
 ) -> anyhow::Result<Vec<Run>> {
     let (scratch, scratch_url) = Scratch::create(url).await?;
+    let kek = std::env::temp_dir().join(format!("hoso_bench_kek_{}.key", std::process::id()));
     let result = async {
-        let ledger = Ledger::open(&scratch_url).await?;
+        let plain = Ledger::open(&scratch_url).await?;
+        let keys = hoso_ledger::keys::Keys::open(
+            plain.db(),
+            Some(hoso_ledger::keys::Kek::from_bytes(rand::random())),
+            &kek,
+        )
+        .await?;
+        let ledger = plain.with_privacy(keys, Arc::new(NotebookPrivacy));
         let backend = ledger.backend().to_string();
         let cqrs = Arc::new(CqrsFramework::new(
             PersistedEventStore::<Ledger, Notebook>::new_event_store(ledger.clone()),

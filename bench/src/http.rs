@@ -58,7 +58,8 @@ async fn run(
     commands: usize,
     seconds: u64,
 ) -> anyhow::Result<Vec<HttpRun>> {
-    let app = App::open(url).await?;
+    let kek = std::env::temp_dir().join(format!("hoso_bench_kek_{}.key", std::process::id()));
+    let app = App::open_with(url, &kek).await?;
     let ledger = app.ledger.clone();
     let backend = ledger.backend();
     let svc = Service::new(app);

@@ -76,12 +76,20 @@ fn sha256sum(bytes: &[u8]) -> anyhow::Result<Option<f64>> {
     Ok(out.ok().filter(|o| o.status.success()).map(|_| seconds))
 }
 
-async fn scratch_with(
-    url: &str,
-    events: usize,
-) -> anyhow::Result<(Scratch, Ledger, Signer, String)> {
+/// A populated scratch store: the scratch database, its URL, a plain ledger
+/// over it, a signer and the backend's name.
+struct Populated {
+    scratch: Scratch,
+    url: String,
+    ledger: Ledger,
+    signer: Signer,
+    backend: String,
+}
+
+async fn scratch_with(url: &str, events: usize) -> anyhow::Result<Populated> {
     let (scratch, scratch_url) = Scratch::create(url).await?;
-    let ledger = Ledger::open(&scratch_url).await?;
+    // Synthetic notebooks hold no personal data: stored as given.
+    let ledger = Ledger::open(&scratch_url).await?.without_privacy();
     let backend = ledger.backend().to_string();
     let seconds = populate(&ledger, events).await?;
     let n = events.div_ceil(PER_AGGREGATE) * PER_AGGREGATE;
@@ -96,12 +104,24 @@ async fn scratch_with(
         "bench=checkpoint backend={backend} events={n} seconds={:.2}",
         started.elapsed().as_secs_f64()
     );
-    Ok((scratch, ledger, signer, backend))
+    Ok(Populated {
+        scratch,
+        url: scratch_url,
+        ledger,
+        signer,
+        backend,
+    })
 }
 
 /// Verify throughput over `events` events.
 pub async fn verify(url: &str, events: usize) -> anyhow::Result<()> {
-    let (scratch, ledger, signer, backend) = scratch_with(url, events).await?;
+    let Populated {
+        scratch,
+        url: _,
+        ledger,
+        signer,
+        backend,
+    } = scratch_with(url, events).await?;
     let result = async {
         let report =
             hoso_ledger::verify::verify_with(&ledger, Some(signer.verifier()), &[]).await?;
@@ -143,10 +163,17 @@ pub async fn verify(url: &str, events: usize) -> anyhow::Result<()> {
 /// Export throughput: every event, with proofs, into a temporary directory;
 /// then the offline verification of that bundle.
 pub async fn export(url: &str, events: usize) -> anyhow::Result<()> {
-    let (scratch, ledger, signer, backend) = scratch_with(url, events).await?;
+    let Populated {
+        scratch,
+        url,
+        ledger,
+        signer,
+        backend,
+    } = scratch_with(url, events).await?;
     let dir = std::env::temp_dir().join(format!("hoso_bench_export_{}", std::process::id()));
+    let kek = std::env::temp_dir().join(format!("hoso_bench_kek_{}.key", std::process::id()));
     let result = async {
-        let app = hoso_service::App::new(ledger.clone());
+        let app = hoso_service::App::open_with(&url, &kek).await?;
         let started = Instant::now();
         let s = hoso_service::export::export(&app, &signer, &Default::default(), &dir, vec![]).await?;
         let seconds = started.elapsed().as_secs_f64();

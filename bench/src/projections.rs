@@ -244,7 +244,8 @@ where
 pub async fn rebuild(url: &str, events: usize) -> anyhow::Result<()> {
     let (scratch, scratch_url) = Scratch::create(url).await?;
     let result = async {
-        let app = App::open(&scratch_url).await?;
+        let kek = std::env::temp_dir().join(format!("hoso_bench_kek_{}.key", std::process::id()));
+        let app = App::open_with(&scratch_url, &kek).await?;
         let ledger = app.ledger.clone();
         let backend = ledger.backend().to_string();
         fill(&app, events, &backend).await?;
@@ -489,7 +490,8 @@ pub async fn lag(url: &str, seconds: u64, rate_per_s: u32) -> anyhow::Result<()>
     anyhow::ensure!(rate_per_s > 0, "--rate must be positive");
     let (scratch, scratch_url) = Scratch::create(url).await?;
     let result = async {
-        let app = App::open(&scratch_url).await?;
+        let kek = std::env::temp_dir().join(format!("hoso_bench_kek_{}.key", std::process::id()));
+        let app = App::open_with(&scratch_url, &kek).await?;
         let ledger = app.ledger.clone();
         let backend = ledger.backend().to_string();
         let summary = hoso_demo::load(&app, DEMO_CASES, 2222).await?;

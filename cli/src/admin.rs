@@ -12,7 +12,7 @@ use hoso_domain::common::{Actor, Role, Unit};
 
 use hoso_service::accounts;
 use hoso_service::officers::{create, NewOfficer};
-use hoso_service::{App, Service};
+use hoso_service::Service;
 
 #[derive(clap::Subcommand)]
 pub enum AdminCommand {
@@ -64,7 +64,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
-    let svc = Service::new(App::open(url).await?);
+    let svc = Service::new(crate::log::app(url).await?);
     match cmd {
         AdminCommand::CreateOfficer {
             id,

@@ -18,7 +18,6 @@ use hoso_projections::history::parse_time;
 use hoso_projections::read::StatsQuery;
 use hoso_projections::{runner, Projection};
 use hoso_service::app::DEFAULT_DATABASE;
-use hoso_service::App;
 
 #[derive(Parser)]
 #[command(
@@ -35,6 +34,12 @@ pub struct Cli {
     /// hoso-signing.key beside the SQLite file, or in the working directory.
     #[arg(long, env = "HOSO_SIGNING_KEY", global = true)]
     pub key: Option<std::path::PathBuf>,
+    /// Key-encryption key file of the children's and officers' personal data
+    /// (made on a fresh store, mode 0600; HOSO_KEK holds the key itself
+    /// instead). Default: hoso-kek.key beside the SQLite file, or in the
+    /// working directory. Keep it apart from the database and its backups.
+    #[arg(long, env = "HOSO_KEK_FILE", global = true)]
+    pub kek: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -168,6 +173,7 @@ pub enum OfficerCmd {
 /// Runs one command line; the exit code to end with.
 pub async fn run(cli: Cli) -> ExitCode {
     crate::log::set_key_path(cli.key.clone());
+    crate::log::set_kek_path(cli.kek.clone());
     let url = cli
         .database_url
         .filter(|u| !u.is_empty())
@@ -239,7 +245,7 @@ async fn serve(
     witnesses: Vec<hoso_witness::WitnessEndpoint>,
     log_api: bool,
 ) -> anyhow::Result<ExitCode> {
-    let ledger = Ledger::open(url).await?;
+    let ledger = hoso_service::privacy::open_ledger(url, &crate::log::kek_path(url)).await?;
     let config = hoso_api::server::Config {
         listen,
         signer: Some(crate::log::signer(url)?),
@@ -283,7 +289,7 @@ async fn shutdown_signal() {
 
 /// `hoso demo`: sample data, then a signed checkpoint of it.
 async fn demo(url: &str, cases: usize, seed: u64) -> anyhow::Result<ExitCode> {
-    let app = App::open(url).await?;
+    let app = crate::log::app(url).await?;
     let summary = hoso_demo::load(&app, cases, seed).await?;
     println!("{summary}");
     let signer = crate::log::signer(url)?;
@@ -366,7 +372,7 @@ async fn case_show(
     as_of: Option<String>,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
-    let ledger = Ledger::open(url).await?;
+    let ledger = hoso_service::privacy::open_ledger(url, &crate::log::kek_path(url)).await?;
     let as_of = as_of.map(|t| parse_time(&t)).transpose()?;
     match crate::report::case_show(&ledger, id, as_of, lang).await? {
         Some(text) => {

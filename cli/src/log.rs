@@ -14,6 +14,25 @@ use hoso_service::export::{self, Selection};
 use hoso_service::{signing, App};
 
 static KEY_PATH: OnceLock<PathBuf> = OnceLock::new();
+static KEK_PATH: OnceLock<PathBuf> = OnceLock::new();
+
+/// Remembers `--kek` / `HOSO_KEK_FILE` for every command of this run.
+pub fn set_kek_path(path: Option<PathBuf>) {
+    if let Some(p) = path {
+        let _ = KEK_PATH.set(p);
+    }
+}
+
+/// The key-encryption key file for `url` (see `hoso_service::privacy`).
+pub fn kek_path(url: &str) -> PathBuf {
+    hoso_service::privacy::kek_path(KEK_PATH.get().map(PathBuf::as_path), url)
+}
+
+/// The store with its data keys, for commands that record or show
+/// personal data.
+pub async fn app(url: &str) -> anyhow::Result<App> {
+    Ok(App::open_with(url, &kek_path(url)).await?)
+}
 
 /// Remembers `--key` / `HOSO_SIGNING_KEY` for every command of this run.
 pub fn set_key_path(path: Option<PathBuf>) {
@@ -220,7 +239,7 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
             from,
             to,
         } => {
-            let app = App::open(url).await?;
+            let app = app(url).await?;
             let s = signer(url)?;
             let sel = Selection {
                 case,

@@ -9,6 +9,15 @@ use std::process::{Command, Output, Stdio};
 use hoso_tests::{both_backends, Backend, TestDb};
 use sqlx::{Connection, Row};
 
+/// One key-encryption key per test store, outside the source tree.
+fn kek_of(url: &str) -> std::path::PathBuf {
+    let name: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    std::env::temp_dir().join(format!("{name}.kek"))
+}
+
 fn hoso(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hoso"))
         .arg("--database-url")
@@ -18,6 +27,7 @@ fn hoso(url: &str, args: &[&str]) -> Output {
             "HOSO_SIGNING_KEY",
             std::env::temp_dir().join("hoso-test-signing.key"),
         )
+        .env("HOSO_KEK_FILE", kek_of(url))
         .args(args)
         .output()
         .expect("run hoso")

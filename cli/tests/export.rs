@@ -30,6 +30,8 @@ fn hoso(url: &str, key: &Path, args: &[&str]) -> Output {
         .arg(url)
         .arg("--key")
         .arg(key)
+        .arg("--kek")
+        .arg(key.with_extension("kek"))
         .args(args)
         .output()
         .expect("run hoso")

@@ -47,7 +47,7 @@ async fn assert_equal_to_fresh_rebuild(ledger: &Ledger) {
 both_backends!(
     projections_agree_with_a_recomputation_from_events,
     |db: TestDb| async move {
-        let app = App::open(&db.url).await.unwrap();
+        let app = App::open_with(&db.url, &db.kek_path()).await.unwrap();
         hoso_demo::load(&app, 28, 5).await.unwrap();
         let ledger = app.ledger.clone();
         live_up_to_date(&ledger).await;
@@ -152,7 +152,7 @@ both_backends!(
 both_backends!(
     the_case_as_of_each_event_equals_the_state_after_it,
     |db: TestDb| async move {
-        let app = App::open(&db.url).await.unwrap();
+        let app = App::open_with(&db.url, &db.kek_path()).await.unwrap();
         hoso_demo::load(&app, 14, 9).await.unwrap();
         let ledger = app.ledger.clone();
         let all = ledger.read_after(0, 1_000_000).await.unwrap();
@@ -208,7 +208,7 @@ both_backends!(
 both_backends!(
     no_projection_misses_an_event_under_concurrent_writers,
     |db: TestDb| async move {
-        let app = App::open(&db.url).await.unwrap();
+        let app = App::open_with(&db.url, &db.kek_path()).await.unwrap();
         hoso_demo::load(&app, 14, 3).await.unwrap();
         let follower = Ledger::open(&db.url).await.unwrap();
         let follow = tokio::spawn(runner::follow(follower.clone()));
@@ -217,8 +217,9 @@ both_backends!(
         let mut writers = Vec::new();
         for seed in 20..24u64 {
             let url = db.url.clone();
+            let kek = db.kek_path();
             writers.push(tokio::spawn(async move {
-                let app = App::open(&url).await.unwrap();
+                let app = App::open_with(&url, &kek).await.unwrap();
                 hoso_demo::load(&app, 7, seed).await.unwrap();
             }));
         }
@@ -257,6 +258,13 @@ both_backends!(
     }
 );
 
+/// `hoso` for `db`: the checkpoint key and the KEK in temporary files.
+fn hoso_for(db: &TestDb) -> Command {
+    let mut c = hoso();
+    c.env("HOSO_KEK_FILE", db.kek_path());
+    c
+}
+
 fn hoso() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
     // The checkpoint key goes to a temporary file, not into the source tree.
@@ -270,7 +278,7 @@ fn hoso() -> Command {
 both_backends!(
     sigkill_while_projecting_a_backlog_then_restart,
     |db: TestDb| async move {
-        let out = hoso()
+        let out = hoso_for(&db)
             .args(["--database-url", &db.url, "demo", "--cases", "150"])
             .output()
             .unwrap();
@@ -282,7 +290,7 @@ both_backends!(
         let ledger = Ledger::open(&db.url).await.unwrap();
         let head = ledger.head().await.unwrap();
         let serve = || {
-            hoso()
+            hoso_for(&db)
                 .args([
                     "--database-url",
                     &db.url,
@@ -330,7 +338,7 @@ both_backends!(
         child.kill().unwrap();
         child.wait().unwrap();
         // Equal to a clean rebuild: nothing applied twice, nothing skipped.
-        let out = hoso()
+        let out = hoso_for(&db)
             .args(["--database-url", &db.url, "rebuild", "--check"])
             .output()
             .unwrap();

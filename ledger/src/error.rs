@@ -38,4 +38,6 @@ pub enum LedgerError {
     },
     #[error("this ledger was opened without data keys, so sealed events cannot be read")]
     NoKeys,
+    #[error("this ledger was opened without data keys: open it through the service (or, for data without personal fields, with `without_privacy`)")]
+    PrivacyUnset,
 }

@@ -119,9 +119,15 @@ impl Kek {
         Kek::parse(&text).map_err(|_| KeyError::Format(path.display().to_string()))
     }
 
-    /// Creates a new KEK file (mode 0600); fails if one exists.
+    /// Creates a new KEK file (mode 0600) atomically: when another process
+    /// made one at the same moment, that one is used.
     pub fn create(path: &Path) -> Result<Kek, KeyError> {
         let kek = Kek { key: random() };
+        let tmp = path.with_extension(format!(
+            "tmp{}-{}",
+            std::process::id(),
+            hex::encode(random::<4>())
+        ));
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
@@ -129,12 +135,22 @@ impl Kek {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut f = opts.open(path).map_err(io(path))?;
+        let mut f = opts.open(&tmp).map_err(io(&tmp))?;
         f.write_all(format!("{KEK_FILE_TAG}{}\n", B64.encode(kek.key)).as_bytes())
             .and_then(|_| f.sync_all())
-            .map_err(io(path))?;
-        tracing::info!(path = %path.display(), kek = %kek.id(), "generated a new key-encryption key");
-        Ok(kek)
+            .map_err(io(&tmp))?;
+        drop(f);
+        // hard_link fails if the file exists already: keep that one.
+        let linked = std::fs::hard_link(&tmp, path);
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), kek = %kek.id(), "generated a new key-encryption key");
+                Ok(kek)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Kek::load(path),
+            Err(e) => Err(io(path)(e)),
+        }
     }
 
     /// Eight hex digits naming the key (not secret).
@@ -389,7 +405,9 @@ impl Keys {
             .await?;
         tx.commit().await?;
         self.forget(subject);
-        scrub(db, &["data_keys"]).await?;
+        if n > 0 {
+            scrub(db, &["data_keys"]).await?;
+        }
         Ok(n > 0)
     }
 

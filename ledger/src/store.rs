@@ -155,7 +155,19 @@ pub struct Ledger {
     writer: mpsc::Sender<AppendRequest>,
     heads: Arc<ChainHeads>,
     appended: watch::Receiver<i64>,
-    privacy: Option<Arc<Privacy>>,
+    privacy: Mode,
+}
+
+/// What a ledger does with personal data in the events it appends.
+#[derive(Clone)]
+enum Mode {
+    /// Not decided: appends are refused, so that no code path stores
+    /// personal data in clear by forgetting the keys.
+    Unset,
+    /// Events hold no personal data and are stored as given (benchmarks and
+    /// tests of the store itself).
+    Plain,
+    Sealed(Arc<Privacy>),
 }
 
 impl Ledger {
@@ -177,15 +189,27 @@ impl Ledger {
             writer: tx,
             heads,
             appended,
-            privacy: None,
+            privacy: Mode::Unset,
         }
+    }
+
+    /// This ledger, storing events as given: only for data that holds no
+    /// personal field (benchmarks, tests of the store).
+    pub fn without_privacy(mut self) -> Ledger {
+        self.privacy = Mode::Plain;
+        self
+    }
+
+    /// True when personal fields are sealed.
+    pub fn seals(&self) -> bool {
+        matches!(self.privacy, Mode::Sealed(_))
     }
 
     /// This ledger, sealing the personal fields that `classifier` names with
     /// the data keys of `keys`. Without it events are stored as given (for
     /// aggregates that hold no personal data: benchmarks, tests).
     pub fn with_privacy(mut self, keys: Keys, classifier: Arc<dyn Classifier>) -> Ledger {
-        self.privacy = Some(Arc::new(Privacy {
+        self.privacy = Mode::Sealed(Arc::new(Privacy {
             keys,
             classifier,
             subjects: Mutex::new(HashMap::new()),
@@ -195,7 +219,10 @@ impl Ledger {
 
     /// The data keys, when this ledger seals personal data.
     pub fn keys(&self) -> Option<&Keys> {
-        self.privacy.as_ref().map(|p| &p.keys)
+        match &self.privacy {
+            Mode::Sealed(p) => Some(&p.keys),
+            _ => None,
+        }
     }
 
     /// The subject whose key seals this aggregate's events, if any.
@@ -254,8 +281,10 @@ impl Ledger {
 
     /// The public payload and the sealed part of one event.
     async fn seal(&self, e: &NewEvent) -> Result<(String, Option<String>), LedgerError> {
-        let Some(p) = &self.privacy else {
-            return Ok((e.payload.clone(), None));
+        let p = match &self.privacy {
+            Mode::Sealed(p) => p,
+            Mode::Plain => return Ok((e.payload.clone(), None)),
+            Mode::Unset => return Err(LedgerError::PrivacyUnset),
         };
         let payload: serde_json::Value = serde_json::from_str(&e.payload)?;
         let (public, personal) = p
@@ -302,7 +331,9 @@ impl Ledger {
             reason: "the sealed part does not open with its subject's data key".into(),
         };
         let env = seal::parse_envelope(text).ok_or_else(broken)?;
-        let p = self.privacy.as_ref().ok_or(LedgerError::NoKeys)?;
+        let Mode::Sealed(p) = &self.privacy else {
+            return Err(LedgerError::NoKeys);
+        };
         let Some(key) = p.keys.for_opening(&self.db, &env.subject).await? else {
             return Ok(Opened {
                 payload,
@@ -504,6 +535,23 @@ impl Ledger {
         }
         out.sort_by_key(|e| e.position);
         Ok(out)
+    }
+
+    /// The ids of the aggregates of `aggregate_type` that have an event of
+    /// `event_type`.
+    pub async fn aggregates_with_event(
+        &self,
+        aggregate_type: &str,
+        event_type: &str,
+    ) -> Result<Vec<String>, LedgerError> {
+        const SQL: &str = "SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = $1 AND event_type = $2 ORDER BY aggregate_id";
+        Ok(on_pool!(&self.db, p => {
+            sqlx::query_scalar(SQL)
+                .bind(aggregate_type)
+                .bind(event_type)
+                .fetch_all(p)
+                .await?
+        }))
     }
 
     /// The last position handed out.

@@ -13,6 +13,8 @@ pub enum ProjectionError {
         event_type: String,
         source: serde_json::Error,
     },
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
     #[error("unknown projection `{0}`: use case_view, statistics, officer_history or access_log")]
     Unknown(String),
     #[error("event at position {position}: {reason}")]

@@ -41,18 +41,35 @@ pub struct Decoded {
 }
 
 impl Decoded {
+    /// The event from its public payload only (what read models are built
+    /// from: personal fields are absent and take their defaults).
     pub fn from_stored(e: &StoredEvent) -> Result<Decoded, ProjectionError> {
+        let payload: serde_json::Value =
+            serde_json::from_str(&e.payload).map_err(|source| ProjectionError::Decode {
+                position: e.position,
+                event_type: e.event_type.clone(),
+                source,
+            })?;
+        Decoded::from_payload(e, payload)
+    }
+
+    /// The event from a payload of the stored event (e.g. opened with its
+    /// personal fields: `Ledger::open_event`).
+    pub fn from_payload(
+        e: &StoredEvent,
+        payload: serde_json::Value,
+    ) -> Result<Decoded, ProjectionError> {
         let err = |source| ProjectionError::Decode {
             position: e.position,
             event_type: e.event_type.clone(),
             source,
         };
         let payload = match e.aggregate_type.as_str() {
-            "Case" => Payload::Case(Box::new(serde_json::from_str(&e.payload).map_err(err)?)),
-            "Child" => Payload::Child(Box::new(serde_json::from_str(&e.payload).map_err(err)?)),
-            "Officer" => Payload::Officer(Box::new(serde_json::from_str(&e.payload).map_err(err)?)),
+            "Case" => Payload::Case(Box::new(serde_json::from_value(payload).map_err(err)?)),
+            "Child" => Payload::Child(Box::new(serde_json::from_value(payload).map_err(err)?)),
+            "Officer" => Payload::Officer(Box::new(serde_json::from_value(payload).map_err(err)?)),
             access::AGGREGATE_TYPE => {
-                Payload::Access(Box::new(serde_json::from_str(&e.payload).map_err(err)?))
+                Payload::Access(Box::new(serde_json::from_value(payload).map_err(err)?))
             }
             _ => Payload::Other,
         };

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
 use hoso_domain::case::Case;
+use hoso_ledger::seal::Sealing;
 use hoso_ledger::Ledger;
 
 use crate::error::ProjectionError;
@@ -18,8 +19,12 @@ pub struct TimelineEntry {
     /// When the action happened, as recorded in the event.
     pub at: Option<DateTime<Utc>>,
     pub meta: Option<Meta>,
-    /// The event's data (canonical JSON, exactly as stored and hashed).
+    /// The event's data: its public fields with the personal ones opened
+    /// (canonical JSON). The hash covers the stored public part and the
+    /// sealed ciphertext, not this text.
     pub payload: String,
+    /// Whether the personal fields were opened, erased, or there were none.
+    pub sealing: Sealing,
     pub hash: String,
 }
 
@@ -46,7 +51,9 @@ pub async fn case_as_of(
     let mut state = Case::default();
     let mut timeline = Vec::new();
     for e in &stored {
-        let d = Decoded::from_stored(e)?;
+        let opened = ledger.open_event(e).await?;
+        let payload = hoso_ledger::encoding::canonical_json(&opened.payload)?;
+        let d = Decoded::from_payload(e, opened.payload)?;
         let recorded = d.meta.as_ref().map(|m| m.recorded_at);
         if let (Some(limit), Some(r)) = (as_of, recorded) {
             // The record as it stood: the prefix recorded by then.
@@ -64,7 +71,8 @@ pub async fn case_as_of(
             event_type: e.event_type.clone(),
             at,
             meta: d.meta,
-            payload: e.payload.clone(),
+            payload,
+            sealing: opened.sealing,
             hash: e.hash.iter().map(|b| format!("{b:02x}")).collect(),
         });
     }

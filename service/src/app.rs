@@ -19,6 +19,10 @@ type Framework<A> = CqrsFramework<A, PersistedEventStore<Ledger, A>>;
 pub enum AppError {
     #[error(transparent)]
     Ledger(#[from] hoso_ledger::LedgerError),
+    #[error(transparent)]
+    Open(#[from] crate::privacy::OpenError),
+    #[error("the store was opened without data keys: open it with `App::open` or `privacy::open_ledger`, so that personal data is sealed")]
+    NotSealed,
     #[error("stored event at position {position} does not decode: {source}")]
     Payload {
         position: i64,
@@ -62,26 +66,36 @@ pub fn metadata(actor: &Actor, recorded_at: DateTime<Utc>) -> HashMap<String, St
 }
 
 impl App {
-    pub async fn open(database_url: &str) -> Result<App, hoso_ledger::LedgerError> {
-        let ledger = Ledger::open(database_url).await?;
-        Ok(App::new(ledger))
+    /// Opens the store with the key-encryption key beside it (or `HOSO_KEK`).
+    pub async fn open(database_url: &str) -> Result<App, AppError> {
+        App::open_with(database_url, &crate::privacy::kek_path(None, database_url)).await
     }
 
-    pub fn new(ledger: Ledger) -> App {
-        App {
+    /// Opens the store with the key-encryption key at `kek`.
+    pub async fn open_with(database_url: &str, kek: &std::path::Path) -> Result<App, AppError> {
+        App::new(crate::privacy::open_ledger(database_url, kek).await?)
+    }
+
+    /// Commands over `ledger`, which must seal personal data.
+    pub fn new(ledger: Ledger) -> Result<App, AppError> {
+        if !ledger.seals() {
+            return Err(AppError::NotSealed);
+        }
+        Ok(App {
             cases: framework(&ledger),
             children: framework(&ledger),
             officers: framework(&ledger),
             ledger,
-        }
+        })
     }
 
     /// The current state of an aggregate, replayed from its events alone.
     pub async fn load<A: Aggregate>(&self, id: &str) -> Result<A, AppError> {
         let mut aggregate = A::default();
         for e in self.ledger.events_of(A::TYPE, id, 0).await? {
+            let opened = self.ledger.open_event(&e).await?;
             let event: A::Event =
-                serde_json::from_str(&e.payload).map_err(|source| AppError::Payload {
+                serde_json::from_value(opened.payload).map_err(|source| AppError::Payload {
                     position: e.position,
                     source,
                 })?;

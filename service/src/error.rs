@@ -200,8 +200,22 @@ where
             "another command changed this record at the same time; read it again and retry".into(),
         ),
         AggregateError::DatabaseConnectionError(e) => Error::Unavailable(e.to_string()),
+        AggregateError::UnexpectedError(e) if erased(e.as_ref()) => Error::Conflict(
+            "the personal data of this record's person was erased: nothing more can be recorded about them".into(),
+        ),
         other => Error::Internal(other.to_string()),
     }
+}
+
+/// Whether the store refused an event because its person's data key was
+/// destroyed.
+fn erased(e: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    matches!(
+        e.downcast_ref::<hoso_ledger::LedgerError>(),
+        Some(hoso_ledger::LedgerError::Key(
+            hoso_ledger::keys::KeyError::Erased(_)
+        ))
+    )
 }
 
 /// Whether a database error means "not reachable now" rather than a fault.

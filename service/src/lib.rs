@@ -26,6 +26,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod integrity;
 pub mod officers;
+pub mod privacy;
 pub mod signing;
 pub mod stats;
 mod store;

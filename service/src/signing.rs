@@ -18,8 +18,14 @@ pub const KEY_FILE: &str = "hoso-signing.key";
 
 /// The key path for a database URL when none is given.
 pub fn default_key_path(database_url: &str) -> PathBuf {
+    beside_database(database_url, KEY_FILE)
+}
+
+/// `name` beside the SQLite file of `database_url`, else (PostgreSQL, or a
+/// file in the working directory) in the working directory.
+pub fn beside_database(database_url: &str, name: &str) -> PathBuf {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        return PathBuf::from(KEY_FILE);
+        return PathBuf::from(name);
     }
     let file = database_url
         .strip_prefix("sqlite://")
@@ -27,8 +33,8 @@ pub fn default_key_path(database_url: &str) -> PathBuf {
         .unwrap_or(database_url);
     let file = file.split('?').next().unwrap_or(file);
     match Path::new(file).parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && file != ":memory:" => dir.join(KEY_FILE),
-        _ => PathBuf::from(KEY_FILE),
+        Some(dir) if !dir.as_os_str().is_empty() && file != ":memory:" => dir.join(name),
+        _ => PathBuf::from(name),
     }
 }
 

@@ -64,7 +64,7 @@ fn intake(child_id: &str, commune: CommuneRef) -> Intake {
 both_backends!(
     commune_lists_have_exact_pages_and_totals,
     |db: TestDb| async move {
-        let svc = Service::new(App::open(&db.url).await.unwrap());
+        let svc = Service::new(App::open_with(&db.url, &db.kek_path()).await.unwrap());
         let (today, old) = shared_code();
         let unit = Unit::Commune {
             province: 42,

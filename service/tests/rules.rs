@@ -140,7 +140,7 @@ fn user_error(r: Result<(), AggregateError<CaseError>>) -> CaseError {
 }
 
 both_backends!(rules_hold_through_the_store, |db: TestDb| async move {
-    let app = App::open(&db.url).await.unwrap();
+    let app = App::open_with(&db.url, &db.kek_path()).await.unwrap();
     let c = commune();
     let worker = person("cb-1", Role::CommuneWorker, c);
     let chairman = person("ct-1", Role::CommuneChairman, c);
@@ -230,7 +230,7 @@ both_backends!(rules_hold_through_the_store, |db: TestDb| async move {
 both_backends!(
     two_commands_on_one_case_one_wins_one_conflicts,
     |db: TestDb| async move {
-        let app = App::open(&db.url).await.unwrap();
+        let app = App::open_with(&db.url, &db.kek_path()).await.unwrap();
         let c = commune();
         let worker = person("cb-1", Role::CommuneWorker, c);
         let chairman = person("ct-1", Role::CommuneChairman, c);
@@ -274,9 +274,10 @@ both_backends!(
         let mut handles = Vec::new();
         for i in 0..8 {
             let app_url = db.url.clone();
+            let kek = db.kek_path();
             let worker = worker.clone();
             handles.push(tokio::spawn(async move {
-                let app = App::open(&app_url).await.unwrap();
+                let app = App::open_with(&app_url, &kek).await.unwrap();
                 let c = cmd(
                     &worker,
                     200 + i,

@@ -92,6 +92,12 @@ impl TestDb {
         }
     }
 
+    /// A key-encryption key file of its own for this test's store (made on
+    /// first use; `HOSO_KEK_FILE` for the command line).
+    pub fn kek_path(&self) -> PathBuf {
+        std::env::temp_dir().join(format!("{}.kek", self.name))
+    }
+
     /// Runs raw SQL as a database owner would, outside hoso.
     pub async fn sql(&self, statements: &str) -> Result<(), sqlx::Error> {
         match self.backend {
@@ -126,6 +132,7 @@ impl TestDb {
                     .await;
             }
         }
+        let _ = std::fs::remove_file(self.kek_path());
         if let Some(p) = &self.path {
             for suffix in ["", "-wal", "-shm"] {
                 let mut f = p.clone().into_os_string();

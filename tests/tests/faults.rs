@@ -11,7 +11,7 @@ use hoso_tests::{both_backends, TestDb};
 both_backends!(
     a_missing_projection_checkpoint_is_an_error,
     |db: TestDb| async move {
-        let ledger = Ledger::open(&db.url).await.unwrap();
+        let ledger = Ledger::open(&db.url).await.unwrap().without_privacy();
         let t = Target::live(Projection::CaseView);
         ensure(ledger.db(), &t).await.unwrap();
         assert_eq!(checkpoint(ledger.db(), &t).await.unwrap(), 0);

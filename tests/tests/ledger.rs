@@ -24,7 +24,7 @@ fn event(aggregate: &str, sequence: u64, text: &str) -> NewEvent {
 
 /// Three cases of five events each, interleaved in the global order.
 async fn seeded(db: &TestDb) -> Ledger {
-    let ledger = Ledger::open(&db.url).await.expect("open");
+    let ledger = Ledger::open(&db.url).await.expect("open").without_privacy();
     for seq in 1..=5 {
         for case in ["c-1", "c-2", "c-3"] {
             ledger
@@ -74,7 +74,7 @@ both_backends!(
                 .await
                 .is_err());
         }
-        let ledger = Ledger::open(&db.url).await.unwrap();
+        let ledger = Ledger::open(&db.url).await.unwrap().without_privacy();
         assert!(verify(&ledger).await.unwrap().is_intact());
         db.drop_db().await;
     }
@@ -205,7 +205,7 @@ both_backends!(
 both_backends!(
     a_stale_sequence_is_a_conflict_and_the_chain_stays_linear,
     |db: TestDb| async move {
-        let ledger = Ledger::open(&db.url).await.unwrap();
+        let ledger = Ledger::open(&db.url).await.unwrap().without_privacy();
         ledger.append(vec![event("c-9", 1, "first")]).await.unwrap();
         // Two writers both believe the case is at sequence 1.
         let (a, b) = tokio::join!(
@@ -237,7 +237,7 @@ both_backends!(
         // transactions, as separate processes would have.
         let mut writers = Vec::new();
         for w in 0..WRITERS {
-            let ledger = Ledger::open(&db.url).await.unwrap();
+            let ledger = Ledger::open(&db.url).await.unwrap().without_privacy();
             writers.push(tokio::spawn(async move {
                 let mut seq = 0;
                 for c in 1..=PER_WRITER {
@@ -253,7 +253,7 @@ both_backends!(
                 seq
             }));
         }
-        let follower = Ledger::open(&db.url).await.unwrap();
+        let follower = Ledger::open(&db.url).await.unwrap().without_privacy();
         // 1 + c % 3 events for c in 1..=150: 50 × (2 + 3 + 1) = 300 per writer.
         let total = WRITERS as u64 * 300;
         let seen = Arc::new(tokio::sync::Mutex::new(Vec::<i64>::new()));

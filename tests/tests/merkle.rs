@@ -30,7 +30,7 @@ fn signer() -> Signer {
 /// Three cases of five events, interleaved (c-1/1 at 1, c-2/1 at 2, …), with
 /// checkpoint #1 after 9 events and #2 after all 15.
 async fn seeded(db: &TestDb) -> Ledger {
-    let ledger = Ledger::open(&db.url).await.expect("open");
+    let ledger = Ledger::open(&db.url).await.expect("open").without_privacy();
     let s = signer();
     for seq in 1..=5 {
         for case in ["c-1", "c-2", "c-3"] {

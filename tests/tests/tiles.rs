@@ -23,7 +23,7 @@ fn event(case: u64, sequence: u64) -> NewEvent {
 }
 
 both_backends!(proofs_from_stored_state, |db: TestDb| async move {
-    let ledger = Ledger::open(&db.url).await.unwrap();
+    let ledger = Ledger::open(&db.url).await.unwrap().without_privacy();
     let n: u64 = 1300;
     for i in 0..n {
         ledger.append(vec![event(i % 3, i / 3 + 1)]).await.unwrap();

@@ -145,7 +145,7 @@ both_backends!(
         let endpoint = running.endpoint();
 
         // The genuine log grows; the background loop gets each checkpoint cosigned.
-        let ledger = Ledger::open(&db.url).await.unwrap();
+        let ledger = Ledger::open(&db.url).await.unwrap().without_privacy();
         let cache = Arc::new(TreeCache::new());
         let witnessing = spawn_witnessing(
             ledger.clone(),
@@ -270,7 +270,7 @@ both_backends!(
         // (position 400, after checkpoint #2 of 300 events), re-signed with the
         // log's own key.
         let db2 = TestDb::new(db.backend).await.unwrap();
-        let forged = Ledger::open(&db2.url).await.unwrap();
+        let forged = Ledger::open(&db2.url).await.unwrap().without_privacy();
         let fcache = TreeCache::new();
         append(&forged, 0, 777, Some(400)).await;
         let f777 = issue(&forged).await;
@@ -419,7 +419,7 @@ both_backends!(
         drop(probe);
         let endpoint =
             WitnessEndpoint::parse(&format!("{}@http://{addr}/w1", wkey.verifier())).unwrap();
-        let ledger = Ledger::open(&db.url).await.unwrap();
+        let ledger = Ledger::open(&db.url).await.unwrap().without_privacy();
         append(&ledger, 0, 20, None).await;
         let cp = issue(&ledger).await;
         let witnessing = spawn_witnessing(

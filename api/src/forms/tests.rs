@@ -697,6 +697,7 @@ fn a_record_from_case_as_of_renders_the_same() {
                 recorded_at: r.event.at(),
             }),
             payload: serde_json::to_string(&r.event).expect("serialises"),
+            sealing: hoso_ledger::seal::Sealing::Opened,
             hash: r.hash.clone().unwrap_or_default(),
         })
         .collect();
