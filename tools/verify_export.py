@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Independent verifier of a hoso export bundle (docs/export-format.md).
 
-Usage: verify_export.py BUNDLE_DIR PUBLIC_KEY (the key text or a file holding it); exit 0
-"intact", or 1 naming the first failure. Standard library + `cryptography` (Ed25519).
+Usage: verify_export.py BUNDLE_DIR PUBLIC_KEY [--witness VKEY ... --quorum K]
+PUBLIC_KEY and each VKEY are the key text or a file holding it. With witnesses, the
+checkpoint must carry valid cosignature/v1 lines (c2sp.org/tlog-cosignature) of K
+distinct given witnesses. Exit 0 "intact", or 1 naming the first failure. Standard
+library + `cryptography` (Ed25519).
 """
 import base64, hashlib, json, os, struct, sys
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 MANIFEST_CONTEXT = b"hoso-export-manifest-v1\n"
 
@@ -25,6 +29,38 @@ def parse_key(text):
     if sha256(name.encode() + b"\n" + raw)[:4].hex() != key_id.lower():
         raise Rejected("public key id does not match the key")
     return name, bytes.fromhex(key_id), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+def parse_witness_key(text):
+    """A cosignature/v1 verifier key: name+keyid+base64(0x04 || Ed25519 key)."""
+    name, key_id, b64 = text.strip().split("+", 2)
+    raw = base64.b64decode(b64, validate=True)
+    if len(raw) != 33 or raw[0] != 4:
+        raise Rejected("witness key %s is not a cosignature/v1 key" % name)
+    if sha256(name.encode() + b"\n" + raw)[:4].hex() != key_id.lower():
+        raise Rejected("witness key id does not match the key")
+    return name, bytes.fromhex(key_id), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+def cosigners(note, body, witnesses):
+    """The names of the given witnesses whose cosignature/v1 line verifies."""
+    _, sep, sigs = note.rpartition("\n\n")
+    good = set()
+    for line in sigs.splitlines() if sep else []:
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != "\u2014":
+            continue
+        try:
+            blob = base64.b64decode(parts[2], validate=True)
+        except ValueError:
+            continue
+        if len(blob) != 76:
+            continue
+        for name, key_id, pub in witnesses:
+            if parts[1] == name and blob[:4] == key_id:
+                t = struct.unpack(">Q", blob[4:12])[0]
+                msg = b"cosignature/v1\ntime %d\n" % t + body.encode()
+                if ed25519_ok(pub, blob[12:], msg):
+                    good.add((name, pub.public_bytes(Encoding.Raw, PublicFormat.Raw)))
+    return {n for n, _ in good}, {k for _, k in good}
 
 def ed25519_ok(pub, sig, msg):
     try:
@@ -85,7 +121,7 @@ def verify_inclusion(index, size, leaf, proof, root):
         sn >>= 1
     return sn == 0 and r == root
 
-def verify(bundle, key_text):
+def verify(bundle, key_text, witnesses=(), quorum=0):
     name, key_id, pub = parse_key(key_text)
     read = lambda f: open(os.path.join(bundle, f), "rb").read()
     manifest_bytes = read("manifest.json")
@@ -95,7 +131,14 @@ def verify(bundle, key_text):
     m = json.loads(manifest_bytes)
     if m["format"] != "hoso-export-v1":
         raise Rejected("unknown format " + m["format"])
-    lines = open_note(read(m["checkpoint"]["file"]).decode("utf-8"), name, key_id, pub).split("\n")
+    note = read(m["checkpoint"]["file"]).decode("utf-8")
+    body = open_note(note, name, key_id, pub)
+    if quorum:
+        names, keys = cosigners(note, body, witnesses)
+        if min(len(names), len(keys)) < quorum:
+            raise Rejected("the checkpoint has %d valid cosignature(s) of the given witnesses, %d needed"
+                           % (min(len(names), len(keys)), quorum))
+    lines = body.split("\n")
     # Three lines (origin, size, root), or four with the `time` line that
     # checkpoints issued before carried; nothing else.
     legacy = len(lines) == 5 and lines[3].startswith("time ")
@@ -143,15 +186,31 @@ def verify(bundle, key_text):
         raise Rejected("files not listed in the manifest: " + ", ".join(sorted(extra)))
     return count, size
 
+def key_text(arg):
+    return open(arg, encoding="utf-8").read() if os.path.isfile(arg) else arg
+
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    witnesses, quorum, rest = [], 0, []
+    try:
+        while args:
+            a = args.pop(0)
+            if a == "--witness":
+                witnesses.append(parse_witness_key(key_text(args.pop(0))))
+            elif a == "--quorum":
+                quorum = int(args.pop(0))
+            else:
+                rest.append(a)
+    except (IndexError, ValueError, Rejected) as e:
+        print("verify_export: bad arguments:", e, file=sys.stderr)
+        return 2
+    if len(rest) != 2 or (witnesses and not 1 <= (quorum or 1) <= len(witnesses)):
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    key = sys.argv[2]
-    if os.path.isfile(key):
-        key = open(key, encoding="utf-8").read()
+    if witnesses and not quorum:
+        quorum = 1
     try:
-        count, size = verify(sys.argv[1], key)
+        count, size = verify(rest[0], key_text(rest[1]), witnesses, quorum)
     except (Rejected, OSError, ValueError, KeyError, TypeError) as e:
         print("verify_export: REJECTED:", e)
         return 1

@@ -175,7 +175,8 @@ pub async fn export(url: &str, events: usize) -> anyhow::Result<()> {
     let result = async {
         let app = hoso_service::App::open_with(&url, &kek).await?;
         let started = Instant::now();
-        let s = hoso_service::export::export(&app, &signer, &Default::default(), &dir, vec![]).await?;
+        let s = hoso_service::export::export(&app, &signer, &Default::default(), &dir, vec![], None)
+            .await?;
         let seconds = started.elapsed().as_secs_f64();
         println!(
             "bench=export backend={backend} events={} seconds={seconds:.2} events_per_s={:.0} mb={:.0}",

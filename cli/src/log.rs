@@ -97,6 +97,18 @@ pub enum LogCommand {
         /// Recorded before.
         #[arg(long)]
         to: Option<String>,
+        /// Add the children's and officers' personal data in clear
+        /// (personal.jsonl). Needs `--by` (an inspector or admin, whose area
+        /// rules apply) and `--reason`, both kept in the access log and the
+        /// signed manifest. Without it the bundle is redacted.
+        #[arg(long, requires_all = ["by", "reason"])]
+        personal: bool,
+        /// The officer the export is made by (with `--personal`).
+        #[arg(long)]
+        by: Option<String>,
+        /// Why personal data is exported (with `--personal`).
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Verify a bundle offline with nothing but the bundle and the public key.
     VerifyExport {
@@ -104,6 +116,9 @@ pub enum LogCommand {
         /// The public key as printed by `hoso key show` (text or file).
         #[arg(long)]
         public_key: String,
+        /// Require cosignatures of these witnesses on the bundle's checkpoint.
+        #[command(flatten)]
+        witnesses: hoso_witness::VerifyWitnessArgs,
     },
 }
 
@@ -238,9 +253,45 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
             place,
             from,
             to,
+            personal,
+            by,
+            reason,
         } => {
             let app = app(url).await?;
             let s = signer(url)?;
+            if personal {
+                let svc = hoso_service::Service::new(app).with_signer(s);
+                let id = by.unwrap_or_default();
+                let (actor, full_name) = hoso_service::accounts::current_actor(&svc, &id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("--by {id}: no active officer with this id"))?;
+                let me = hoso_service::Me {
+                    actor,
+                    full_name,
+                    token_hash: String::new(),
+                };
+                let req = hoso_service::export::ExportRequest {
+                    case,
+                    officer,
+                    place,
+                    from,
+                    to,
+                    personal_reason: reason,
+                };
+                let ctx = hoso_service::access::ReadContext::default();
+                let summary =
+                    hoso_service::export::for_officer(&svc, &me, &ctx, &req, &out).await?;
+                println!(
+                    "export: {} events of {} cases, with personal data, into {} ({} bytes), proven against checkpoint #{} of {} events",
+                    summary.events,
+                    summary.cases,
+                    summary.dir.display(),
+                    summary.bytes,
+                    summary.checkpoint_id,
+                    summary.tree_size
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let sel = Selection {
                 case,
                 officer,
@@ -255,7 +306,7 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
                 .and_then(|u| u.province());
             let extra =
                 export::projection_csvs(&app.ledger, province, sel.officer.as_deref()).await?;
-            let summary = export::export(&app, &s, &sel, &out, extra).await?;
+            let summary = export::export(&app, &s, &sel, &out, extra, None).await?;
             println!(
                 "export: {} events of {} cases into {} ({} bytes), proven against checkpoint #{} of {} events",
                 summary.events,
@@ -266,9 +317,18 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
                 summary.tree_size
             );
         }
-        LogCommand::VerifyExport { bundle, public_key } => {
+        LogCommand::VerifyExport {
+            bundle,
+            public_key,
+            witnesses,
+        } => {
             let key = NoteVerifier::from_arg(&public_key)?;
-            match export::verify_bundle(&bundle, &key) {
+            let quorum = if witnesses.witnesses.is_empty() {
+                0
+            } else {
+                witnesses.quorum
+            };
+            match export::verify_bundle_with(&bundle, &key, &witnesses.verifiers()?, quorum) {
                 Ok(v) => println!(
                     "verify-export: intact: {} events, all included in the signed checkpoint of {} events of {}",
                     v.events, v.tree_size, v.origin

@@ -320,11 +320,21 @@ impl Ledger {
     /// ones merged back when the subject's data key still exists.
     pub async fn open_event(&self, e: &StoredEvent) -> Result<Opened, LedgerError> {
         let mut payload: serde_json::Value = serde_json::from_str(&e.payload)?;
+        let (personal, sealing) = self.open_personal(e).await?;
+        if let (Some(personal), Mode::Sealed(p)) = (personal, &self.privacy) {
+            p.classifier.merge(&mut payload, personal);
+        }
+        Ok(Opened { payload, sealing })
+    }
+
+    /// An event's personal part alone, opened: `None` when it has none
+    /// (`Clear`) or its subject's data key is destroyed (`Erased`).
+    pub async fn open_personal(
+        &self,
+        e: &StoredEvent,
+    ) -> Result<(Option<serde_json::Value>, Sealing), LedgerError> {
         let Some(text) = &e.sealed else {
-            return Ok(Opened {
-                payload,
-                sealing: Sealing::Clear,
-            });
+            return Ok((None, Sealing::Clear));
         };
         let broken = || LedgerError::Malformed {
             position: e.position,
@@ -335,10 +345,7 @@ impl Ledger {
             return Err(LedgerError::NoKeys);
         };
         let Some(key) = p.keys.for_opening(&self.db, &env.subject).await? else {
-            return Ok(Opened {
-                payload,
-                sealing: Sealing::Erased,
-            });
+            return Ok((None, Sealing::Erased));
         };
         let id = Identity {
             aggregate_type: &e.aggregate_type,
@@ -348,11 +355,7 @@ impl Ledger {
             event_version: &e.event_version,
         };
         let personal = seal::open_envelope(&key, &id, &env).ok_or_else(broken)?;
-        p.classifier.merge(&mut payload, personal);
-        Ok(Opened {
-            payload,
-            sealing: Sealing::Opened,
-        })
+        Ok((Some(personal), Sealing::Opened))
     }
 
     /// Changes to the last position this process appended: followers in the

@@ -1,6 +1,7 @@
 //! The access log as a table with indexes: one row per `RecordRead`, so that
 //! inspectors can list reads by officer, by record and by province without
-//! scanning event payloads.
+//! scanning event payloads. Public fields only: the reason and the client
+//! address are sealed in the events and opened by the service for inspectors.
 
 use hoso_domain::access::AccessEvent;
 use hoso_domain::common::Unit;
@@ -23,8 +24,6 @@ pub const DDL: &[&str] = &[
         subject_type TEXT NOT NULL,
         subject_id TEXT NOT NULL,
         what TEXT NOT NULL,
-        reason TEXT,
-        client_ip TEXT,
         request_id TEXT
     )",
     "CREATE INDEX IF NOT EXISTS pa_read_officer{g} ON pa_read{s} (officer_id, position)",
@@ -43,8 +42,6 @@ const COLUMNS: &[&str] = &[
     "subject_type",
     "subject_id",
     "what",
-    "reason",
-    "client_ip",
     "request_id",
 ];
 
@@ -71,8 +68,6 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             Val::from(r.subject_type.as_str()),
             Val::from(r.subject_id.as_str()),
             Val::from(r.what.as_str()),
-            Val::from(r.reason.clone()),
-            Val::from(r.client_ip.clone()),
             Val::from(r.request_id.clone()),
         ]);
     }

@@ -1,5 +1,7 @@
 //! Case view: one row per case for managers (status, risk, harm types, worker,
-//! deadlines, overdue), and one row per child (name, place, groups) to filter by.
+//! deadlines, overdue), and one row per child (place, groups, erased) to filter
+//! by. Public fields only: a child's name is read where it is shown, from the
+//! child's sealed record (docs/personal-data.md).
 //!
 //! Each row keeps the domain state it was derived from (`state`, JSON of the
 //! `Case` / `Child` aggregate) and folds new events into it with the domain's own
@@ -52,10 +54,8 @@ pub const DDL: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS pv_case_child{g} ON pv_case{s} (child_id)",
     "CREATE TABLE IF NOT EXISTS pv_child{s} (
         child_id TEXT PRIMARY KEY,
-        full_name TEXT NOT NULL,
-        date_of_birth TEXT,
+        erased BIGINT NOT NULL,
         sex TEXT,
-        ethnicity TEXT,
         structure TEXT,
         province BIGINT,
         commune BIGINT,
@@ -189,10 +189,8 @@ const CASE_COLUMNS: &[&str] = &[
 
 const CHILD_COLUMNS: &[&str] = &[
     "child_id",
-    "full_name",
-    "date_of_birth",
+    "erased",
     "sex",
-    "ethnicity",
     "structure",
     "province",
     "commune",
@@ -334,10 +332,8 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             let groups = list(c.active_groups().iter().map(|g| g.code().to_string()));
             rows.push(vec![
                 id.as_str().into(),
-                c.full_name.clone().into(),
-                c.date_of_birth.map(|d| d.to_string()).into(),
+                c.erased.into(),
                 c.sex.map(|s| enum_text(&s)).into(),
-                c.ethnicity.clone().into(),
                 commune.map(|r| enum_text(&r.structure)).into(),
                 commune.and_then(|r| places::rolled_up_province(&r)).into(),
                 commune.map(|r| r.commune).into(),

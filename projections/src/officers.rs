@@ -32,7 +32,6 @@ pub const DDL: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS po_event_officer{g} ON po_event{s} (officer_id, recorded_at)",
     "CREATE TABLE IF NOT EXISTS po_officer{s} (
         officer_id TEXT PRIMARY KEY,
-        full_name TEXT,
         role TEXT,
         unit TEXT,
         active BIGINT NOT NULL,
@@ -57,7 +56,6 @@ struct OfficerRow {
 
 const OFFICER_COLUMNS: &[&str] = &[
     "officer_id",
-    "full_name",
     "role",
     "unit",
     "active",
@@ -200,9 +198,6 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             })?;
         rows.push(vec![
             id.as_str().into(),
-            (!r.officer.full_name.is_empty())
-                .then(|| r.officer.full_name.clone())
-                .into(),
             r.officer.role().map(|r| r.as_str()).into(),
             r.officer.unit().map(|u| u.code()).into(),
             r.officer.active.into(),

@@ -33,7 +33,11 @@ pub struct CaseFilter {
 pub struct CaseRow {
     pub case_id: String,
     pub child_id: Option<String>,
+    /// Not in the read model (personal): the service fills it in from the
+    /// child's sealed record; `None` until then or when erased.
     pub child_name: Option<String>,
+    /// The child's personal data was erased.
+    pub child_erased: bool,
     pub province: Option<i64>,
     pub commune: Option<i64>,
     pub structure: Option<String>,
@@ -61,7 +65,7 @@ pub struct Page<T> {
     pub items: Vec<T>,
 }
 
-const CASE_SELECT: &str = "SELECT c.case_id, c.child_id, ch.full_name AS child_name, c.province, c.commune, \
+const CASE_SELECT: &str = "SELECT c.case_id, c.child_id, ch.erased AS child_erased, c.province, c.commune, \
      c.structure, c.status, c.protection_level, c.overall_risk, c.harm_types, c.source, c.responsible_worker, \
      c.opened_at, c.closed_at, c.next_deadline_kind, c.next_deadline_at, \
      CAST(CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 1 ELSE 0 END AS BIGINT) AS overdue, \
@@ -72,7 +76,8 @@ fn case_row(r: &Row) -> Result<CaseRow, ProjectionError> {
     Ok(CaseRow {
         case_id: r.text("case_id")?,
         child_id: r.opt_text("child_id")?,
-        child_name: r.opt_text("child_name")?,
+        child_name: None,
+        child_erased: r.opt_int("child_erased")? == Some(1),
         province: r.opt_int("province")?,
         commune: r.opt_int("commune")?,
         structure: r.opt_text("structure")?,
@@ -393,7 +398,7 @@ pub async fn officer_history(
 ) -> Result<Option<OfficerHistory>, ProjectionError> {
     let head = rows(
         db,
-        "SELECT full_name, role, unit, active, deadlines_met, deadlines_missed, state FROM po_officer WHERE officer_id = ?",
+        "SELECT role, unit, active, deadlines_met, deadlines_missed, state FROM po_officer WHERE officer_id = ?",
         &[Val::from(officer_id)],
     )
     .await?;
@@ -439,7 +444,8 @@ pub async fn officer_history(
     let state = h.text("state")?;
     Ok(Some(OfficerHistory {
         officer_id: officer_id.to_string(),
-        full_name: h.opt_text("full_name")?,
+        // Personal: the service fills it in from the officer's sealed record.
+        full_name: None,
         role: h.opt_text("role")?,
         unit: h.opt_text("unit")?,
         active: h.int("active")? == 1,
@@ -525,10 +531,78 @@ pub async fn access_log(db: &Db, f: &AccessFilter) -> Result<Vec<AccessRow>, Pro
             subject_type: r.text("subject_type")?,
             subject_id: r.text("subject_id")?,
             what: r.text("what")?,
-            reason: r.opt_text("reason")?,
-            client_ip: r.opt_text("client_ip")?,
+            // Personal: opened from the event by the service.
+            reason: None,
+            client_ip: None,
             request_id: r.opt_text("request_id")?,
         })
     })
     .collect()
+}
+
+/// What the retention policy needs to know of one case (public fields).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFacts {
+    pub case_id: String,
+    pub closed_at: Option<String>,
+    pub harm_types: Vec<String>,
+}
+
+/// What the retention policy needs to know of one child (public fields).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildFacts {
+    pub child_id: String,
+    pub erased: bool,
+    pub registered_at: Option<String>,
+    pub cases: Vec<CaseFacts>,
+}
+
+/// Every child with their cases, for the retention policy.
+pub async fn retention_facts(db: &Db) -> Result<Vec<ChildFacts>, ProjectionError> {
+    let mut children: std::collections::BTreeMap<String, ChildFacts> = Default::default();
+    for r in rows(
+        db,
+        "SELECT child_id, erased, state FROM pv_child ORDER BY child_id",
+        &[],
+    )
+    .await?
+    {
+        let id = r.text("child_id")?;
+        let state: serde_json::Value = serde_json::from_str(&r.text("state")?)?;
+        children.insert(
+            id.clone(),
+            ChildFacts {
+                child_id: id,
+                erased: r.int("erased")? == 1,
+                registered_at: state
+                    .get("registered_at")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+                cases: Vec::new(),
+            },
+        );
+    }
+    for r in rows(
+        db,
+        "SELECT case_id, child_id, closed_at, harm_types FROM pv_case WHERE child_id IS NOT NULL ORDER BY case_id",
+        &[],
+    )
+    .await?
+    {
+        let child = r.text("child_id")?;
+        if let Some(c) = children.get_mut(&child) {
+            c.cases.push(CaseFacts {
+                case_id: r.text("case_id")?,
+                closed_at: r.opt_text("closed_at")?,
+                harm_types: r
+                    .opt_text("harm_types")?
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            });
+        }
+    }
+    Ok(children.into_values().collect())
 }

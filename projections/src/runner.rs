@@ -125,7 +125,60 @@ async fn exec_all(db: &Db, statements: &[String]) -> Result<(), ProjectionError>
 }
 
 /// Creates the checkpoint table and the target's tables if missing.
+///
+/// A projection's tables follow its DDL: when the stored fingerprint of the
+/// live tables' DDL differs from this code's (the read model changed), the
+/// live tables are dropped and built again from the first event.
 pub async fn ensure(db: &Db, t: &Target) -> Result<(), ProjectionError> {
+    exec_all(
+        db,
+        &["CREATE TABLE IF NOT EXISTS projection_schema (name TEXT PRIMARY KEY, ddl_sha256 TEXT NOT NULL)"
+            .to_string()],
+    )
+    .await?;
+    let fingerprint = ddl_fingerprint(t.projection);
+    let stored = rows(
+        db,
+        "SELECT ddl_sha256 FROM projection_schema WHERE name = ?",
+        &[Val::Text(t.checkpoint_name())],
+    )
+    .await?;
+    let stored = match stored.first() {
+        Some(r) => Some(r.text("ddl_sha256")?),
+        None => None,
+    };
+    if stored.as_deref() != Some(fingerprint.as_str()) {
+        if stored.is_some() {
+            tracing::warn!(
+                projection = t.projection.name(),
+                "the read model changed: its tables are built again from the first event"
+            );
+        }
+        drop_target(db, t).await?;
+        let mut tx = Tx::begin(db).await?;
+        tx.exec(
+            "INSERT INTO projection_schema (name, ddl_sha256) VALUES (?, ?) \
+             ON CONFLICT (name) DO UPDATE SET ddl_sha256 = excluded.ddl_sha256",
+            &[Val::Text(t.checkpoint_name()), Val::Text(fingerprint)],
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    create(db, t).await
+}
+
+/// SHA-256 of a projection's DDL, as stored beside its tables.
+fn ddl_fingerprint(p: Projection) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for d in p.ddl() {
+        h.update(d.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
+}
+
+async fn create(db: &Db, t: &Target) -> Result<(), ProjectionError> {
     let g = if t.suffix.is_empty() {
         String::new()
     } else {
@@ -319,10 +372,20 @@ async fn drop_target(db: &Db, t: &Target) -> Result<(), ProjectionError> {
         .iter()
         .map(|table| format!("DROP TABLE IF EXISTS {table}{}", t.suffix))
         .collect();
+    statements.push(
+        "CREATE TABLE IF NOT EXISTS projection_checkpoint (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+            .to_string(),
+    );
     statements.push(format!(
         "DELETE FROM projection_checkpoint WHERE name = '{}'",
         t.checkpoint_name()
     ));
+    if !t.suffix.is_empty() {
+        statements.push(format!(
+            "DELETE FROM projection_schema WHERE name = '{}'",
+            t.checkpoint_name()
+        ));
+    }
     exec_all(db, &statements).await
 }
 

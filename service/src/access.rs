@@ -122,5 +122,23 @@ pub async fn list(svc: &Service, me: &Me, q: AccessQuery) -> Result<Vec<AccessRo
     };
     me.area().narrow_access(&mut f);
     crate::refresh(svc.ledger(), Projection::AccessLog).await?;
-    Ok(read::access_log(svc.db(), &f).await?)
+    let mut rows = read::access_log(svc.db(), &f).await?;
+    // The reason and the client address are personal: sealed in the events,
+    // opened here for the inspector (gone once the reader's data is erased).
+    let positions: Vec<i64> = rows.iter().map(|r| r.position).collect();
+    let ledger = svc.ledger();
+    let mut opened = std::collections::HashMap::new();
+    for e in ledger.events_at(&positions).await? {
+        let payload = ledger.open_event(&e).await?.payload;
+        if let Ok(AccessEvent::RecordRead(r)) = serde_json::from_value::<AccessEvent>(payload) {
+            opened.insert(e.position, r);
+        }
+    }
+    for row in &mut rows {
+        if let Some(r) = opened.remove(&row.position) {
+            row.reason = r.reason;
+            row.client_ip = r.client_ip;
+        }
+    }
+    Ok(rows)
 }

@@ -169,7 +169,26 @@ pub async fn list(svc: &Service, me: &Me, req: &ListRequest) -> Result<Page<Case
             items: Vec::new(),
         });
     }
-    Ok(read::list_cases(svc.db(), &f, now()).await?)
+    let mut page = read::list_cases(svc.db(), &f, now()).await?;
+    with_child_names(svc, &mut page.items).await?;
+    Ok(page)
+}
+
+/// The children's names, which the read model does not hold (personal).
+pub async fn with_child_names(svc: &Service, rows: &mut [CaseRow]) -> Result<(), Error> {
+    let ids: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.child_erased)
+        .filter_map(|r| r.child_id.clone())
+        .collect();
+    let names = crate::privacy::child_names(svc, &ids).await?;
+    for r in rows {
+        r.child_name = r
+            .child_id
+            .as_ref()
+            .and_then(|id| names.get(id).cloned().flatten());
+    }
+    Ok(())
 }
 
 /// `list`, with the case view first brought up to date with the store (the
@@ -193,7 +212,10 @@ pub async fn view(svc: &Service, me: &Me, ctx: &ReadContext, id: &str) -> Result
     let case = visible_case(svc, me, id).await?;
     access::record(svc, me, ctx, "Case", id, "case_view").await?;
     let at = now();
-    let row = read::case_view(svc.db(), id, at).await?;
+    let mut row = read::case_view(svc.db(), id, at).await?;
+    if let Some(r) = row.as_mut() {
+        with_child_names(svc, std::slice::from_mut(r)).await?;
+    }
     Ok(CaseNow {
         case_id: id.to_string(),
         case,

@@ -27,6 +27,7 @@ pub mod ids;
 pub mod integrity;
 pub mod officers;
 pub mod privacy;
+pub mod retention;
 pub mod signing;
 pub mod stats;
 mod store;

@@ -121,13 +121,16 @@ pub async fn history(
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> Result<OfficerHistory, Error> {
-    visible_officer(svc, me, id).await?;
-    let Some(h) = read::officer_history(svc.db(), id, from, to).await? else {
+    let officer = visible_officer(svc, me, id).await?;
+    let Some(mut h) = read::officer_history(svc.db(), id, from, to).await? else {
         return Err(Error::NotFound(
             "no history for this officer yet (the projection follows the store within moments)"
                 .into(),
         ));
     };
+    // The read model holds public fields only; the name is the officer's
+    // record, opened (empty once erased).
+    h.full_name = (!officer.full_name.is_empty()).then(|| officer.full_name.clone());
     access::record(svc, me, ctx, "Officer", id, "officer_history").await?;
     Ok(h)
 }

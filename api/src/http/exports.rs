@@ -32,6 +32,10 @@ pub struct ExportParams {
     pub to: Option<String>,
     /// Why the export is made (kept in the access log).
     pub reason: Option<String>,
+    /// `true` adds the personal fields in clear (`personal.jsonl`); needs
+    /// `reason`, which then also goes into the signed manifest. Default: a
+    /// redacted bundle (public fields and ciphertext only).
+    pub personal: Option<bool>,
 }
 
 impl From<ExportParams> for ExportRequest {
@@ -42,6 +46,11 @@ impl From<ExportParams> for ExportRequest {
             place: p.place,
             from: p.from,
             to: p.to,
+            personal_reason: if p.personal.unwrap_or(false) {
+                Some(p.reason.unwrap_or_default())
+            } else {
+                None
+            },
         }
     }
 }

@@ -291,6 +291,7 @@ pub async fn export(
         from: get("from"),
         to: get("to"),
         reason: get("reason"),
+        personal: get("personal").map(|v| v == "1" || v == "true"),
     };
     match export_bundle(State(state), o.me.clone(), ctx, ApiQuery(params)).await {
         Ok(r) => r,

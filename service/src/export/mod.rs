@@ -32,9 +32,11 @@ mod verify;
 use csv::{cell, csv_row, BOM};
 pub use csv::{csv, projection_csvs};
 pub use officer::{for_officer, ExportRequest};
-pub use verify::{verify_bundle, BundleError, Verified};
+pub use verify::{verify_bundle, verify_bundle_with, BundleError, Verified};
 
 pub const FORMAT: &str = "hoso-export-v1";
+/// The opened personal parts, in a bundle that asked for them.
+pub const PERSONAL_FILE: &str = "personal.jsonl";
 const PAGE: i64 = 10_000;
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +125,35 @@ pub struct Manifest {
     pub checkpoint: CheckpointRef,
     pub events: EventsRef,
     pub files: Vec<FileEntry>,
+    /// Present only when the bundle carries personal data in clear
+    /// (`personal.jsonl`): who asked for it and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: Option<PersonalRef>,
+}
+
+/// The personal part of a bundle: asked for explicitly, with a reason.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PersonalRef {
+    pub file: String,
+    pub reason: String,
+    pub requested_by: String,
+}
+
+/// A request to add the personal fields in clear to a bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Personal {
+    pub reason: String,
+    pub requested_by: String,
+}
+
+/// One line of `personal.jsonl`: an event's personal part, opened.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PersonalLine {
+    pub position: i64,
+    /// `opened`, or `erased` when the person's data key is destroyed.
+    pub sealing: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: Option<serde_json::Value>,
 }
 
 fn format_1() -> u8 {
@@ -255,12 +286,19 @@ fn selected(sel: &Selection, e: &StoredEvent, places: &BTreeSet<String>) -> bool
 
 /// Writes a bundle of the selected events into `dir` (created; must be empty),
 /// proven against a checkpoint issued now if the log grew.
+///
+/// Redacted by default: events carry their public fields and the sealed
+/// ciphertext of the personal ones. With `personal`, the opened personal
+/// parts go into `personal.jsonl`, and the manifest says who asked and why.
+/// When witnesses cosign the log, the bundle is proven against the newest
+/// cosigned checkpoint, and `checkpoint.txt` carries the cosignatures.
 pub async fn export(
     app: &App,
     signer: &Signer,
     sel: &Selection,
     dir: &Path,
     extra: Vec<ExtraFile>,
+    personal: Option<&Personal>,
 ) -> Result<Summary, ExportError> {
     if dir.exists() && std::fs::read_dir(dir).map_err(io(dir))?.next().is_some() {
         return Err(ExportError::NotEmpty(dir.to_path_buf()));
@@ -268,9 +306,12 @@ pub async fn export(
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let ledger = &app.ledger;
     crate::signing::issue_now(ledger, signer, true).await?;
-    let mut cp = checkpoint::latest(ledger)
-        .await?
-        .ok_or(CheckpointError::Malformed(0))?;
+    let mut cp = match newest_cosigned(ledger).await? {
+        Some(c) => c,
+        None => checkpoint::latest(ledger)
+            .await?
+            .ok_or(CheckpointError::Malformed(0))?,
+    };
     if cp.key_id != signer.verifier().key_id_hex() {
         // Signed by another key (the key was replaced): sign the same tree anew.
         cp = crate::signing::issue_now(ledger, signer, false)
@@ -307,7 +348,8 @@ pub async fn export(
 
     let mut files = Vec::new();
     let mut cp_file = Out::create(dir, "checkpoint.txt")?;
-    cp_file.put(cp.note.as_bytes())?;
+    let note = hoso_ledger::cosignature::cosigned_note(ledger, &cp).await?;
+    cp_file.put(note.as_bytes())?;
     files.push(cp_file.finish()?);
 
     let mut events = Out::create(dir, "events.jsonl")?;
@@ -328,6 +370,10 @@ pub async fn export(
         ])
         .as_bytes(),
     )?;
+    let mut opened = match personal {
+        Some(_) => Some(Out::create(dir, PERSONAL_FILE)?),
+        None => None,
+    };
     let mut count = 0u64;
     let mut cases = BTreeSet::new();
     let mut after = 0;
@@ -362,6 +408,21 @@ pub async fn export(
             let mut text = serde_json::to_string(&line)?;
             text.push('\n');
             events.put(text.as_bytes())?;
+            if let (Some(out), Some(_)) = (opened.as_mut(), &e.sealed) {
+                let (part, sealing) = ledger.open_personal(e).await?;
+                let p = PersonalLine {
+                    position: e.position,
+                    sealing: match sealing {
+                        hoso_ledger::seal::Sealing::Opened => "opened",
+                        _ => "erased",
+                    }
+                    .into(),
+                    personal: part,
+                };
+                let mut text = serde_json::to_string(&p)?;
+                text.push('\n');
+                out.put(text.as_bytes())?;
+            }
             let meta = metadata_of(e);
             let m = |k: &str| meta.get(k).map(String::as_str).unwrap_or("");
             csv.put(
@@ -387,6 +448,9 @@ pub async fn export(
     }
     files.push(events.finish()?);
     files.push(csv.finish()?);
+    if let Some(out) = opened {
+        files.push(out.finish()?);
+    }
     files.push(cases_csv(app, dir, &cases).await?);
     for x in extra {
         let mut f = Out::create(dir, &x.name)?;
@@ -410,6 +474,11 @@ pub async fn export(
             count,
         },
         files,
+        personal: personal.map(|p| PersonalRef {
+            file: PERSONAL_FILE.into(),
+            reason: p.reason.clone(),
+            requested_by: p.requested_by.clone(),
+        }),
     };
     let mut bytes = serde_json::to_vec_pretty(&manifest)?;
     bytes.push(b'\n');
@@ -425,6 +494,21 @@ pub async fn export(
         checkpoint_id: cp.id,
         tree_size: cp.tree_size,
         bytes: manifest.files.iter().map(|f| f.bytes).sum::<u64>() + bytes.len() as u64,
+    })
+}
+
+/// The newest checkpoint that witnesses cosigned, when any did.
+async fn newest_cosigned(
+    ledger: &hoso_ledger::Ledger,
+) -> Result<Option<checkpoint::Checkpoint>, ExportError> {
+    let newest = hoso_ledger::cosignature::all(ledger)
+        .await?
+        .iter()
+        .map(|c| c.checkpoint_id)
+        .max();
+    Ok(match newest {
+        Some(id) => checkpoint::by_id(ledger, id).await?,
+        None => None,
     })
 }
 

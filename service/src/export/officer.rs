@@ -5,7 +5,7 @@ use std::path::Path;
 
 use hoso_domain::common::{Role, Unit};
 
-use super::{projection_csvs, Selection, Summary};
+use super::{projection_csvs, Personal, Selection, Summary};
 use crate::access::{self, ReadContext};
 use crate::{cases, ids, officers, Error, Me, Service};
 
@@ -18,6 +18,9 @@ pub struct ExportRequest {
     pub place: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Add the personal fields in clear, for this reason (kept in the access
+    /// log and in the signed manifest). Without it the bundle is redacted.
+    pub personal_reason: Option<String>,
 }
 
 impl ExportRequest {
@@ -95,7 +98,41 @@ pub async fn for_officer(
         .flatten()
         .or(area);
     let extra = projection_csvs(svc.ledger(), province, req.officer.as_deref()).await?;
-    let summary = super::export(&svc.app, &signer, &sel, dir, extra).await?;
-    access::record(svc, me, ctx, "Export", &req.subject(), "compliance export").await?;
+    let personal = match &req.personal_reason {
+        None => None,
+        Some(r) => match access::ReadContext::reason(Some(r))? {
+            Some(reason) => Some(Personal {
+                reason,
+                requested_by: me.actor.officer_id.clone(),
+            }),
+            None => {
+                return Err(Error::invalid(
+                    "personal_reason",
+                    "personal data in an export needs a reason",
+                ))
+            }
+        },
+    };
+    let summary = super::export(&svc.app, &signer, &sel, dir, extra, personal.as_ref()).await?;
+    match &personal {
+        Some(p) => {
+            let ctx = access::ReadContext {
+                reason: Some(p.reason.clone()),
+                ..ctx.clone()
+            };
+            access::record(
+                svc,
+                me,
+                &ctx,
+                "Export",
+                &req.subject(),
+                "compliance export with personal data",
+            )
+            .await?;
+        }
+        None => {
+            access::record(svc, me, ctx, "Export", &req.subject(), "compliance export").await?;
+        }
+    }
     Ok(summary)
 }

@@ -16,6 +16,8 @@ pub enum BundleError {
     Manifest(String),
     #[error("checkpoint signature invalid: the checkpoint was changed or signed by another key")]
     CheckpointSignature,
+    #[error("the checkpoint is not cosigned by enough of the given witnesses: {0}")]
+    Witnesses(String),
     #[error("checkpoint does not match the manifest: {0}")]
     Checkpoint(String),
     #[error("events.jsonl line {line}: {reason}")]
@@ -43,6 +45,17 @@ fn hash32(s: &str) -> Option<Hash> {
 /// Verifies a bundle offline against the public key, in the order of
 /// `docs/export-format.md` ("How to verify").
 pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleError> {
+    verify_bundle_with(dir, key, &[], 0)
+}
+
+/// `verify_bundle`, also requiring `quorum` valid cosignatures of distinct
+/// `witnesses` on the bundle's checkpoint (c2sp.org/tlog-cosignature).
+pub fn verify_bundle_with(
+    dir: &Path,
+    key: &NoteVerifier,
+    witnesses: &[hoso_ledger::note::Verifier],
+    quorum: usize,
+) -> Result<Verified, BundleError> {
     // 1–2. The manifest and its signature.
     let manifest_bytes = read(dir, "manifest.json")?;
     let sig_text = String::from_utf8_lossy(&read(dir, "manifest.sig")?).into_owned();
@@ -66,6 +79,12 @@ pub fn verify_bundle(dir: &Path, key: &NoteVerifier) -> Result<Verified, BundleE
     let body = key
         .open_note(&note)
         .ok_or(BundleError::CheckpointSignature)?;
+    if quorum > 0 {
+        let parsed = hoso_ledger::note::Note::parse(&note)
+            .map_err(|e| BundleError::Witnesses(e.to_string()))?;
+        hoso_ledger::note::quorum(&parsed, witnesses, quorum)
+            .map_err(|e| BundleError::Witnesses(e.to_string()))?;
+    }
     let body =
         Body::parse(body).ok_or_else(|| BundleError::Checkpoint("not a checkpoint body".into()))?;
     if body.tree_size != m.checkpoint.tree_size || B64.encode(body.root) != m.checkpoint.root {

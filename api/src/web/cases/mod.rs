@@ -20,6 +20,11 @@ use super::html::{esc, when_text};
 use super::tr;
 use crate::labels::{label, Lang};
 
+/// What is shown for personal data that was erased.
+pub fn erased(lang: Lang) -> &'static str {
+    tr(lang, "[đã xoá]", "[erased]")
+}
+
 /// The label of a special-circumstance group: `a · Trẻ em mồ côi…`.
 pub fn group_label(lang: Lang, code: &str) -> String {
     match CircumstanceGroup::parse(code) {
@@ -107,7 +112,11 @@ pub fn case_rows(lang: Lang, items: &[CaseRow]) -> Vec<Vec<String>> {
             };
             vec![
                 format!("<a href=\"/cases/{0}\">{0}</a>", esc(&r.case_id)),
-                esc(r.child_name.as_deref().unwrap_or("")),
+                if r.child_erased {
+                    format!("<span class=\"muted\">{}</span>", erased(lang))
+                } else {
+                    esc(r.child_name.as_deref().unwrap_or(""))
+                },
                 esc(&commune_name(r.province, r.commune, r.structure.as_deref())),
                 status_badge(lang, &r.status),
                 risk_badge(lang, r.overall_risk.as_deref()),

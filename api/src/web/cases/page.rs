@@ -186,13 +186,14 @@ async fn child_section(
     if !child.registered {
         return Ok(String::new());
     }
+    let name = if child.erased {
+        format!("<span class=\"muted\">{}</span>", super::erased(lang))
+    } else {
+        format!("<b>{}</b>", esc(&child.full_name))
+    };
     let mut rows = vec![(
         label(lang, "h.child"),
-        format!(
-            "<b>{}</b> <small class=\"muted\">{}</small>",
-            esc(&child.full_name),
-            esc(child_id)
-        ),
+        format!("{name} <small class=\"muted\">{}</small>", esc(child_id)),
     )];
     if let Some(d) = child.date_of_birth {
         rows.push((
