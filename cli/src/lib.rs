@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod log;
+pub mod privacy;
 pub mod report;
 
 use std::net::SocketAddr;
@@ -67,6 +68,18 @@ pub enum Command {
     /// A witness (c2sp.org/tlog-witness) that cosigns the checkpoints of the
     /// logs it trusts: init, add-log, serve.
     Witness(hoso_witness::WitnessArgs),
+    /// Erase a person's personal data (by destroying their data key).
+    Erase {
+        #[command(subcommand)]
+        what: crate::privacy::EraseCmd,
+    },
+    /// The retention policy: who is due for erasure, and erasing them.
+    Retention(crate::privacy::RetentionArgs),
+    /// The data keys: rotation of the key-encryption key.
+    Keys {
+        #[command(subcommand)]
+        what: crate::privacy::KeysCmd,
+    },
     /// Recompute every hash chain and the Merkle log against the signed
     /// checkpoints; exit 1 naming the first broken place.
     Verify(crate::log::VerifyArgs),
@@ -195,6 +208,9 @@ async fn dispatch(command: Command, url: &str) -> anyhow::Result<ExitCode> {
             log_api,
         } => serve(url, listen, witnesses.endpoints()?, log_api == "on").await,
         Command::LogTree { what } => crate::log::log_tree(what, url).await,
+        Command::Erase { what } => crate::privacy::erase(what, url).await,
+        Command::Retention(args) => crate::privacy::retention(args, url).await,
+        Command::Keys { what } => crate::privacy::keys(what, url).await,
         Command::Witness(w) => {
             hoso_witness::run(w.command).await?;
             Ok(ExitCode::SUCCESS)

@@ -102,8 +102,30 @@ pub async fn view(
     }))
 }
 
+/// Xóa dữ liệu cá nhân: erases the child's personal data for good (a national
+/// admin, with a reason and the decision ordering it). The record and every
+/// case of the child keep every step with who and when; names, birth date,
+/// address and narratives are gone wherever they were copied.
+#[utoipa::path(post, path = "/api/v1/children/{id}/erasure", tag = "children", security(("bearer" = [])),
+    request_body = hoso_domain::privacy::Erasure,
+    params(("id" = String, Path, description = "child id")),
+    responses((status = 204, description = "erased"), (status = 403, body = super::error::Problem),
+        (status = 404, body = super::error::Problem), (status = 409, body = super::error::Problem),
+        (status = 422, body = super::error::Problem)))]
+pub async fn erase(
+    State(state): State<AppState>,
+    me: CurrentOfficer,
+    ctx: ReadContext,
+    Path(id): Path<String>,
+    ApiJson(order): ApiJson<hoso_domain::privacy::Erasure>,
+) -> Result<StatusCode, ApiError> {
+    hoso_service::privacy::erase_child(&state.svc, &me, &ctx, &id, order).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/children/{id}/erasure", post(erase))
         .route("/children", post(register))
         .route("/children/{id}", get(view))
         .route("/children/{id}/actions", post(act))

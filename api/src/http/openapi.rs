@@ -42,6 +42,7 @@ impl Modify for Bearer {
         super::children::register,
         super::children::act,
         super::children::view,
+        super::children::erase,
         super::officers::register,
         super::officers::act,
         super::officers::set_password,
