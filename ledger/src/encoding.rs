@@ -103,6 +103,27 @@ mod tests {
     }
 
     #[test]
+    fn known_answer_vectors_of_format_2() {
+        // Recomputed independently: see docs/event-hash.md, "Format 2".
+        let v2 = |sealed| RecordRef {
+            payload: r#"{"kind":"note","type":"note_added"}"#,
+            format: 2,
+            sealed,
+            ..rec("", 1)
+        };
+        let sealed =
+            r#"{"alg":"XChaCha20-Poly1305","ct":"AAAA","kid":"k1","subject":"Child:TE-1"}"#;
+        assert_eq!(
+            hex::encode(event_hash(&GENESIS, &v2(sealed))),
+            "4b1e1147cfb39a5c7fab660ca9882edf6bd2fd9daac492b49c73499680724e30"
+        );
+        assert_eq!(
+            hex::encode(event_hash(&GENESIS, &v2(""))),
+            "94589d258b5ab00cc756ab790a439c4a1eb4c190ed9587ce60640ee1c9d05bdd"
+        );
+    }
+
+    #[test]
     fn canonical_json_sorts_keys_and_drops_whitespace() {
         let v = json!({"b": 1, "a": {"d": [1, 2], "c": "Hà Tĩnh"}});
         assert_eq!(

@@ -96,7 +96,7 @@ pub async fn child_names(
             continue;
         }
         let child: Child = svc.app.load(id).await?;
-        let name = (!child.erased && !child.full_name.is_empty()).then(|| child.full_name);
+        let name = (!child.erased && !child.full_name.is_empty()).then_some(child.full_name);
         out.insert(id.clone(), name);
     }
     Ok(out)

@@ -91,7 +91,7 @@ fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
 fn day(t: &str) -> Option<NaiveDate> {
     t.parse::<DateTime<Utc>>()
         .ok()
-        .map(|t| hoso_domain::calendar::local_date(t))
+        .map(hoso_domain::calendar::local_date)
 }
 
 /// When the child is due under one rule: the later of the years after the
