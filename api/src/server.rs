@@ -35,6 +35,8 @@ pub struct Config {
     pub witnesses: Vec<WitnessEndpoint>,
     /// Serve the log's read API (tlog-tiles) under `/log/`.
     pub log_api: bool,
+    /// Proxies whose header says the client's address.
+    pub proxies: crate::http::access::TrustedProxies,
 }
 
 impl Config {
@@ -46,6 +48,7 @@ impl Config {
             checkpoint_every: None,
             witnesses: Vec::new(),
             log_api: true,
+            proxies: Default::default(),
         }
     }
 }
@@ -141,6 +144,7 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
         )
     });
     let mut state = AppState::new(svc.clone());
+    state.proxies = std::sync::Arc::new(config.proxies.clone());
     state.witnesses = witnessing.as_ref().map(Witnessing::status_handle);
     let log = config.log_api.then(|| LogApi {
         ledger: ledger.clone(),

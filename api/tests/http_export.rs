@@ -148,14 +148,22 @@ both_backends!(
             }
         };
         assert_eq!(
-            status(tt20.clone(), "place=province:42").await,
+            status(tt20.clone(), "place=province:42&reason=r").await,
             StatusCode::NOT_FOUND
         );
         assert_eq!(
-            status(tt20.clone(), "").await,
+            status(tt20.clone(), "reason=r").await,
             StatusCode::UNPROCESSABLE_ENTITY
         );
-        assert_eq!(status(tt20, "place=province:20").await, StatusCode::OK);
+        // Without a reason, nothing.
+        assert_eq!(
+            status(tt20.clone(), "place=province:20").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            status(tt20, "place=province:20&reason=r").await,
+            StatusCode::OK
+        );
         // Other roles may not export.
         let manager = login(&http, &base, "so-42").await;
         assert_eq!(

@@ -450,8 +450,33 @@ both_backends!(web_pages_over_http, |db: TestDb| async move {
         .await;
     assert!(page.contains("Initial risk assessed"), "{page}");
 
-    // The inspector verifies the case and downloads its export.
-    let inspector = site.sign_in("tt-42").await;
+    // The inspector verifies the case and downloads its export, after giving
+    // the reason for reading once (a read without one asks for it).
+    let session = site.sign_in("tt-42").await;
+    let (s, page) = site.get(&session, &format!("/cases/{id}")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("Lý do tra cứu"), "{page}");
+    let r = site
+        .http
+        .post(format!("{}/ly-do", site.root))
+        .header(COOKIE, &session)
+        .header(ORIGIN, &origin)
+        .form(&[
+            ("reason", "Thanh tra theo Quyết định 12/QĐ-TTr"),
+            ("next", "/cases"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let kept = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        kept.starts_with("hoso_reason=") && kept.contains("HttpOnly"),
+        "{kept}"
+    );
+    let inspector = format!("{session}; {}", kept.split(';').next().unwrap());
+    let (s, page) = site.get(&inspector, &format!("/cases/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
     let (s, page, _) = site
         .post(
             &inspector,
@@ -808,9 +833,12 @@ async fn run_in_browser(db: &TestDb) {
         assert!(t.contains("Có trong điểm kiểm tra đã ký: 2"), "{t}");
         shot(&b, "12-integrity").await;
 
-        // 11. A phone.
+        // 11. A phone; the inspector gives the reason for reading first.
         b.set_window_size(390, 844).await.unwrap();
         b.goto(&format!("{root}/cases/{id}")).await.unwrap();
+        let why = wait_css(&b, "textarea[name=reason]").await;
+        why.send_keys("Thanh tra theo Quyết định 12/QĐ-TTr").await.unwrap();
+        b.find(Locator::Css("form[action='/ly-do'] button")).await.unwrap().click().await.unwrap();
         wait_css(&b, "#timeline").await;
         shot(&b, "13-phone-case").await;
         b.goto(&format!("{root}/")).await.unwrap();

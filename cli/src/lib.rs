@@ -45,6 +45,31 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Where the access log takes the client's address from.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ProxyArgs {
+    /// A reverse proxy (its IP address) whose header says the client's
+    /// address; repeat for several. Without it the connection's peer is the
+    /// client, and forwarding headers are ignored.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// The header the trusted proxies set (default X-Forwarded-For).
+    #[arg(long, value_name = "NAME", requires = "trusted_proxy")]
+    pub client_ip_header: Option<String>,
+}
+
+impl ProxyArgs {
+    pub fn trusted(&self) -> hoso_api::http::access::TrustedProxies {
+        hoso_api::http::access::TrustedProxies {
+            proxies: self.trusted_proxy.clone(),
+            header: self
+                .client_ip_header
+                .as_ref()
+                .map(|h| h.to_ascii_lowercase()),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Run migrations and serve HTTP.
@@ -58,6 +83,8 @@ pub enum Command {
         /// only) under /log/: on or off.
         #[arg(long, default_value = "on", value_parser = ["on", "off"])]
         log_api: String,
+        #[command(flatten)]
+        proxies: ProxyArgs,
     },
     /// The Merkle log: consistency proofs.
     #[command(name = "log")]
@@ -206,7 +233,17 @@ async fn dispatch(command: Command, url: &str) -> anyhow::Result<ExitCode> {
             listen,
             witnesses,
             log_api,
-        } => serve(url, listen, witnesses.endpoints()?, log_api == "on").await,
+            proxies,
+        } => {
+            serve(
+                url,
+                listen,
+                witnesses.endpoints()?,
+                log_api == "on",
+                proxies.trusted(),
+            )
+            .await
+        }
         Command::LogTree { what } => crate::log::log_tree(what, url).await,
         Command::Erase { what } => crate::privacy::erase(what, url).await,
         Command::Retention(args) => crate::privacy::retention(args, url).await,
@@ -260,6 +297,7 @@ async fn serve(
     listen: SocketAddr,
     witnesses: Vec<hoso_witness::WitnessEndpoint>,
     log_api: bool,
+    proxies: hoso_api::http::access::TrustedProxies,
 ) -> anyhow::Result<ExitCode> {
     let ledger = hoso_service::privacy::open_ledger(url, &crate::log::kek_path(url)).await?;
     let config = hoso_api::server::Config {
@@ -269,6 +307,7 @@ async fn serve(
         checkpoint_every: Some(std::time::Duration::from_secs(1)),
         witnesses,
         log_api,
+        proxies,
     };
     let server = hoso_api::server::start(ledger, config).await?;
     println!(

@@ -298,6 +298,7 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
                 place,
                 from,
                 to,
+                area: None,
             };
             let province = sel
                 .place
@@ -305,7 +306,8 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
                 .and_then(hoso_domain::common::Unit::parse_code)
                 .and_then(|u| u.province());
             let extra =
-                export::projection_csvs(&app.ledger, province, sel.officer.as_deref()).await?;
+                export::projection_csvs(&app.ledger, province, sel.officer.as_deref(), None)
+                    .await?;
             let summary = export::export(&app, &s, &sel, &out, extra, None).await?;
             println!(
                 "export: {} events of {} cases into {} ({} bytes), proven against checkpoint #{} of {} events",

@@ -203,7 +203,7 @@ pub async fn officer_history(
     lang: Lang,
 ) -> Result<Option<String>, ProjectionError> {
     refresh(ledger, Projection::OfficerHistory).await?;
-    let Some(h) = read::officer_history(ledger.db(), officer_id, from, to).await? else {
+    let Some(h) = read::officer_history(ledger.db(), officer_id, from, to, None).await? else {
         return Ok(None);
     };
     let mut out = format!(

@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 use chrono::{Duration, Utc};
 use hoso_domain::case::{Intake, IntakeSource};
 use hoso_domain::child::Child;
-use hoso_domain::common::{Actor, HarmType, Role, Unit};
+use hoso_domain::common::{Actor, HarmType, Role, Structure, Unit};
 use hoso_domain::privacy::Erasure;
 use hoso_service::access::ReadContext;
 use hoso_service::officers::NewOfficer;
@@ -106,26 +106,40 @@ both_backends!(
         let app = App::open_with(&db.url, &db.kek_path()).await.unwrap();
         let svc = Service::new(app);
         // A child of the demo, and two more cases for them (three in all).
-        let first = svc
-            .ledger()
-            .read_after(0, 1_000_000)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|e| e.aggregate_type == "Case" && e.event_type == "IntakeRecorded")
-            .unwrap();
-        let intake: serde_json::Value = serde_json::from_str(&first.payload).unwrap();
-        let child_id = intake["child_id"].as_str().unwrap().to_string();
+        // (A child of today's communes, so that the commune's worker takes
+        // the new intakes.)
+        let mut child_id = None;
+        for e in svc.ledger().read_after(0, 1_000_000).await.unwrap() {
+            if e.aggregate_type == "Case" && e.event_type == "IntakeRecorded" {
+                let intake: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+                let id = intake["child_id"].as_str().unwrap().to_string();
+                let c: Child = svc.app.load(&id).await.unwrap();
+                if c.commune().is_some_and(|c| c.structure == Structure::Y2025) {
+                    child_id = Some(id);
+                    break;
+                }
+            }
+        }
+        let child_id = child_id.expect("a demo child of a 2025 commune");
         let child: Child = svc.app.load(&child_id).await.unwrap();
         let name = child.full_name.clone();
         let dob = child.date_of_birth.unwrap();
         let commune = child.commune().unwrap();
         assert!(!name.is_empty());
-        let hotline = me("tv-111", Role::HotlineOperator, Unit::National);
+        // The commune's own worker (a Hotline 111 operator names only
+        // children it registered or took in).
+        let worker = me(
+            "cb-privacy",
+            Role::CommuneWorker,
+            Unit::Commune {
+                province: commune.province,
+                commune: commune.commune,
+            },
+        );
         for text in ["Hàng xóm báo tin lần hai.", "Nhà trường báo tin lần ba."] {
             cases::intake(
                 &svc,
-                &hotline,
+                &worker,
                 Intake {
                     child_id: child_id.clone(),
                     date_of_birth: dob,
@@ -174,7 +188,7 @@ both_backends!(
         // Only a national admin may erase.
         assert!(privacy::erase_child(
             &svc,
-            &hotline,
+            &worker,
             &ReadContext::default(),
             &child_id,
             order.clone()
@@ -225,7 +239,7 @@ both_backends!(
         // New commands about the erased child are refused.
         let again = cases::intake(
             &svc,
-            &hotline,
+            &worker,
             Intake {
                 child_id: child_id.clone(),
                 date_of_birth: dob,

@@ -139,7 +139,7 @@ both_backends!(
                 .or_default() += 1;
         }
         for (actor, n) in by_actor {
-            let h = read::officer_history(ledger.db(), &actor, None, None)
+            let h = read::officer_history(ledger.db(), &actor, None, None, None)
                 .await
                 .unwrap()
                 .expect("officer");

@@ -33,8 +33,19 @@ pub struct RecordRead {
     /// `Case`, `Child`, `Officer`, `Export`, `CaseList`, …
     pub subject_type: String,
     pub subject_id: String,
-    /// e.g. `case_view`, `case_timeline`, `child`, `officer_history`.
+    /// The unit the record belongs to (`commune:42:18070`, `province:42`,
+    /// `national`) when it was read, so that the reads of an area's records
+    /// can be listed for that area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_unit: Option<String>,
+    /// e.g. `case_view`, `case_timeline`, `child`, `officer_history`, `case_list`.
     pub what: String,
+    /// For lists and searches: what was asked (the filters, as a query string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// For lists and searches: how many records matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<u64>,
     #[serde(default)]
     pub reason: Option<String>,
     #[serde(default)]

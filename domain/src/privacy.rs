@@ -271,8 +271,9 @@ pub const EVENTS: &[EventFields] = &[
     ev(OFFICER, "TrainingRecorded", &["date", "organiser", "topics", "hours"], &[]),
     ev(OFFICER, "OfficerPersonalDataErased", &["reason", "decision_ref"], &[]),
     // ---- Access log ----
-    ev(ACCESS, "RecordRead", &["subject_type", "subject_id", "what", "request_id"],
-        &["reason", "client_ip"]),
+    ev(ACCESS, "RecordRead",
+        &["subject_type", "subject_id", "subject_unit", "what", "results", "request_id"],
+        &["reason", "client_ip", "query"]),
 ];
 
 /// The classification of one event type, if it is in the table.

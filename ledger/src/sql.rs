@@ -227,7 +227,24 @@ macro_rules! bind_all {
 /// lock at the start (`BEGIN IMMEDIATE`).
 pub enum Tx {
     Pg(Transaction<'static, Postgres>),
-    Lite(PoolConnection<Sqlite>),
+    Lite(LiteTx),
+}
+
+/// A pooled SQLite connection inside `BEGIN IMMEDIATE`. Dropped before
+/// `COMMIT` or `ROLLBACK` (an error, a cancelled request), the connection is
+/// closed rather than returned to the pool, which rolls the transaction back
+/// and releases the write lock: a pooled connection never keeps a lock.
+pub struct LiteTx {
+    c: PoolConnection<Sqlite>,
+    done: bool,
+}
+
+impl Drop for LiteTx {
+    fn drop(&mut self) {
+        if !self.done {
+            self.c.close_on_drop();
+        }
+    }
 }
 
 impl Tx {
@@ -237,7 +254,7 @@ impl Tx {
             Db::Sqlite(p) => {
                 let mut c = p.acquire().await?;
                 sqlx::query("BEGIN IMMEDIATE").execute(&mut *c).await?;
-                Ok(Tx::Lite(c))
+                Ok(Tx::Lite(LiteTx { c, done: false }))
             }
         }
     }
@@ -253,9 +270,9 @@ impl Tx {
                 let q = bind_all!(sqlx::query(&sql).persistent(false), params);
                 Ok(q.execute(&mut **tx).await?.rows_affected())
             }
-            Tx::Lite(c) => {
+            Tx::Lite(t) => {
                 let q = bind_all!(sqlx::query(sql), params);
-                Ok(q.execute(&mut **c).await?.rows_affected())
+                Ok(q.execute(&mut *t.c).await?.rows_affected())
             }
         }
     }
@@ -267,9 +284,9 @@ impl Tx {
                 let q = bind_all!(sqlx::query(&sql).persistent(false), params);
                 decode_rows(&q.fetch_all(&mut **tx).await?)
             }
-            Tx::Lite(c) => {
+            Tx::Lite(t) => {
                 let q = bind_all!(sqlx::query(sql), params);
-                decode_rows(&q.fetch_all(&mut **c).await?)
+                decode_rows(&q.fetch_all(&mut *t.c).await?)
             }
         }
     }
@@ -277,11 +294,14 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Pg(tx) => tx.commit().await?,
-            Tx::Lite(mut c) => {
-                if let Err(e) = sqlx::query("COMMIT").execute(&mut *c).await {
-                    let _ = sqlx::query("ROLLBACK").execute(&mut *c).await;
+            Tx::Lite(mut t) => {
+                if let Err(e) = sqlx::query("COMMIT").execute(&mut *t.c).await {
+                    if sqlx::query("ROLLBACK").execute(&mut *t.c).await.is_ok() {
+                        t.done = true;
+                    }
                     return Err(e);
                 }
+                t.done = true;
             }
         }
         Ok(())
@@ -290,8 +310,9 @@ impl Tx {
     pub async fn rollback(self) -> Result<()> {
         match self {
             Tx::Pg(tx) => tx.rollback().await?,
-            Tx::Lite(mut c) => {
-                sqlx::query("ROLLBACK").execute(&mut *c).await?;
+            Tx::Lite(mut t) => {
+                sqlx::query("ROLLBACK").execute(&mut *t.c).await?;
+                t.done = true;
             }
         }
         Ok(())

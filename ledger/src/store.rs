@@ -476,6 +476,23 @@ impl Ledger {
         Ok(events)
     }
 
+    /// The metadata of an aggregate's first event (`None` before it has one):
+    /// who opened the record, in what role and unit.
+    pub async fn first_metadata(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<Option<String>, LedgerError> {
+        const SQL: &str = "SELECT metadata FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = 1";
+        Ok(on_pool!(&self.db, p => {
+            sqlx::query_scalar(SQL)
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .fetch_optional(p)
+                .await?
+        }))
+    }
+
     /// The last sequence of one aggregate (0 when it has no event yet).
     pub async fn last_sequence(
         &self,

@@ -1,6 +1,6 @@
 //! The access log as a table with indexes: one row per `RecordRead`, so that
-//! inspectors can list reads by officer, by record and by province without
-//! scanning event payloads. Public fields only: the reason and the client
+//! inspectors can list reads by officer, by record and by the province of the
+//! record read (`subject_province`) without scanning event payloads. Public fields only: the reason and the client
 //! address are sealed in the events and opened by the service for inspectors.
 
 use hoso_domain::access::AccessEvent;
@@ -23,12 +23,15 @@ pub const DDL: &[&str] = &[
         recorded_at TEXT NOT NULL,
         subject_type TEXT NOT NULL,
         subject_id TEXT NOT NULL,
+        subject_unit TEXT,
+        subject_province BIGINT,
         what TEXT NOT NULL,
+        results BIGINT,
         request_id TEXT
     )",
     "CREATE INDEX IF NOT EXISTS pa_read_officer{g} ON pa_read{s} (officer_id, position)",
     "CREATE INDEX IF NOT EXISTS pa_read_subject{g} ON pa_read{s} (subject_id, position)",
-    "CREATE INDEX IF NOT EXISTS pa_read_province{g} ON pa_read{s} (province, position)",
+    "CREATE INDEX IF NOT EXISTS pa_read_province{g} ON pa_read{s} (subject_province, position)",
 ];
 
 const COLUMNS: &[&str] = &[
@@ -41,7 +44,10 @@ const COLUMNS: &[&str] = &[
     "recorded_at",
     "subject_type",
     "subject_id",
+    "subject_unit",
+    "subject_province",
     "what",
+    "results",
     "request_id",
 ];
 
@@ -57,6 +63,12 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             reason: "an access record without metadata".into(),
         })?;
         let province = Unit::parse_code(&meta.unit).and_then(|u| u.province());
+        // The province of the record read; reads recorded before records
+        // named their unit count for the reader's province.
+        let subject_province = match &r.subject_unit {
+            Some(u) => Unit::parse_code(u).and_then(|u| u.province()),
+            None => province,
+        };
         rows.push(vec![
             Val::Int(e.position),
             Val::from(e.aggregate_id.as_str()),
@@ -67,7 +79,10 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             Val::from(meta.recorded_at),
             Val::from(r.subject_type.as_str()),
             Val::from(r.subject_id.as_str()),
+            Val::from(r.subject_unit.clone()),
+            Val::from(subject_province),
             Val::from(r.what.as_str()),
+            Val::from(r.results.map(|n| n as i64)),
             Val::from(r.request_id.clone()),
         ]);
     }

@@ -44,6 +44,7 @@ pub const DDL: &[&str] = &[
         last_event_type TEXT NOT NULL,
         last_event_at TEXT,
         last_actor TEXT,
+        opened_by TEXT,
         events BIGINT NOT NULL,
         position BIGINT NOT NULL,
         state TEXT NOT NULL
@@ -61,6 +62,7 @@ pub const DDL: &[&str] = &[
         commune BIGINT,
         household_status TEXT,
         groups TEXT NOT NULL,
+        registered_by TEXT,
         position BIGINT NOT NULL,
         state TEXT NOT NULL
     )",
@@ -104,6 +106,9 @@ struct CaseRow {
     case: Case,
     last_event_type: String,
     last_actor: Option<String>,
+    /// The actor of the first event, when this batch holds it (else the
+    /// stored value is kept).
+    opened_by: Option<String>,
     position: i64,
 }
 
@@ -148,6 +153,7 @@ fn case_columns(id: &str, r: &CaseRow) -> Result<Vec<Val>, ProjectionError> {
         r.last_event_type.clone().into(),
         c.last_event_at.into(),
         r.last_actor.clone().into(),
+        r.opened_by.clone().into(),
         (c.events_applied as i64).into(),
         r.position.into(),
         serde_json::to_string(c)
@@ -182,6 +188,7 @@ const CASE_COLUMNS: &[&str] = &[
     "last_event_type",
     "last_event_at",
     "last_actor",
+    "opened_by",
     "events",
     "position",
     "state",
@@ -196,14 +203,25 @@ const CHILD_COLUMNS: &[&str] = &[
     "commune",
     "household_status",
     "groups",
+    "registered_by",
     "position",
     "state",
 ];
 
+/// Columns written once, by the record's first event, and kept after.
+const FIRST_ONLY: &[&str] = &["opened_by", "registered_by"];
+
+/// `upsert` names the stored row `t`.
 fn set_all(columns: &[&str]) -> String {
     columns[1..]
         .iter()
-        .map(|c| format!("{c} = excluded.{c}"))
+        .map(|c| {
+            if FIRST_ONLY.contains(c) {
+                format!("{c} = COALESCE(excluded.{c}, t.{c})")
+            } else {
+                format!("{c} = excluded.{c}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -264,16 +282,17 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
                         case,
                         last_event_type: String::new(),
                         last_actor: None,
+                        opened_by: None,
                         position: 0,
                     },
                 )
             })
             .collect();
-    let mut children: HashMap<String, (Child, i64)> =
+    let mut children: HashMap<String, (Child, i64, Option<String>)> =
         load_states::<Child>(tx, &child_table, "child_id", &child_ids)
             .await?
             .into_iter()
-            .map(|(id, c)| (id, (c, 0)))
+            .map(|(id, c)| (id, (c, 0, None)))
             .collect();
     let mut touched_cases = Vec::new();
     let mut touched_children = Vec::new();
@@ -286,18 +305,25 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
                         case: Case::default(),
                         last_event_type: String::new(),
                         last_actor: None,
+                        opened_by: None,
                         position: 0,
                     });
                 row.case.apply((**ev).clone());
                 row.last_event_type = e.event_type.clone();
                 row.last_actor = e.meta.as_ref().map(|m| m.actor_id.clone());
+                if e.sequence == 1 {
+                    row.opened_by = row.last_actor.clone();
+                }
                 row.position = e.position;
                 touched_cases.push(e.aggregate_id.clone());
             }
             Payload::Child(ev) => {
-                let (child, pos) = children.entry(e.aggregate_id.clone()).or_default();
+                let (child, pos, by) = children.entry(e.aggregate_id.clone()).or_default();
                 child.apply((**ev).clone());
                 *pos = e.position;
+                if e.sequence == 1 {
+                    *by = e.meta.as_ref().map(|m| m.actor_id.clone());
+                }
                 touched_children.push(e.aggregate_id.clone());
             }
             _ => {}
@@ -327,7 +353,7 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
     .await?;
     let mut rows = Vec::with_capacity(touched_children.len());
     for id in &touched_children {
-        if let Some((c, pos)) = children.get(id) {
+        if let Some((c, pos, by)) = children.get(id) {
             let commune = c.commune();
             let groups = list(c.active_groups().iter().map(|g| g.code().to_string()));
             rows.push(vec![
@@ -339,6 +365,7 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
                 commune.map(|r| r.commune).into(),
                 enum_text(&c.household_status).into(),
                 groups.into(),
+                by.clone().into(),
                 (*pos).into(),
                 serde_json::to_string(c)
                     .map_err(|source| ProjectionError::Decode {

@@ -25,6 +25,9 @@ pub struct TimelineEntry {
     pub payload: String,
     /// Whether the personal fields were opened, erased, or there were none.
     pub sealing: Sealing,
+    /// Fields the reader's role may not read, left out of `payload` (the
+    /// service's need-to-know rule fills this in).
+    pub withheld: Vec<String>,
     pub hash: String,
 }
 
@@ -73,6 +76,7 @@ pub async fn case_as_of(
             meta: d.meta,
             payload,
             sealing: opened.sealing,
+            withheld: Vec::new(),
             hash: e.hash.iter().map(|b| format!("{b:02x}")).collect(),
         });
     }

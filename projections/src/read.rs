@@ -22,6 +22,10 @@ pub struct CaseFilter {
     /// Special-circumstance group code of the child (`a`…`o`, `dd`, `at_risk`, …).
     pub group: Option<String>,
     pub worker: Option<String>,
+    /// Only the cases this officer opened (took in).
+    pub opened_by: Option<String>,
+    /// Only the cases of this child.
+    pub child_id: Option<String>,
     /// Only cases with a missed legal deadline as of `now`.
     pub overdue: bool,
     pub limit: i64,
@@ -140,6 +144,14 @@ fn case_where(f: &CaseFilter, now: &Val) -> (String, Vec<Val>) {
     if let Some(w) = &f.worker {
         clauses.push("c.responsible_worker = ?");
         params.push(Val::from(w.as_str()));
+    }
+    if let Some(c) = &f.child_id {
+        clauses.push("c.child_id = ?");
+        params.push(Val::from(c.as_str()));
+    }
+    if let Some(o) = &f.opened_by {
+        clauses.push("c.opened_by = ?");
+        params.push(Val::from(o.as_str()));
     }
     if f.overdue {
         clauses.push("(c.missed_done = 1 OR c.pending_due_at < ?)");
@@ -389,12 +401,93 @@ pub struct OfficerHistory {
     pub events: Vec<OfficerEvent>,
 }
 
-/// Everything one officer did (optionally within recorded times `[from, to]`).
+/// Which of an officer's actions a reader may see: those on the records of
+/// the cases `cases` (a narrowed filter: place and opener) selects, the
+/// children of that place or of those cases, and the officers of that place.
+/// `None`: everything (a national reader).
+#[derive(Debug, Clone)]
+pub struct Within<'a> {
+    /// `None`: no case and no child at all (a reader of no case content).
+    pub cases: Option<&'a CaseFilter>,
+}
+
+/// The SQL condition (on `po_event e`) and its parameters for `Within`.
+fn within_sql(officer_id: &str, w: &Within<'_>) -> (String, Vec<Val>) {
+    let Some(cases) = w.cases else {
+        return (
+            "(e.aggregate_type NOT IN ('Case', 'Child') AND e.aggregate_id = ?)".into(),
+            vec![Val::from(officer_id)],
+        );
+    };
+    let mut params = Vec::new();
+    let (case_filter, case_params) = case_where(cases, &Val::Text(String::new()));
+    let cases_sql = format!(
+        "SELECT c.case_id FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id{case_filter}"
+    );
+    let case_children_sql = format!(
+        "SELECT c.child_id FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id{case_filter}"
+    );
+    // The place part of the filter, on the children's own rows.
+    let mut place = Vec::new();
+    let mut place_params = Vec::new();
+    if let Some(p) = cases.province {
+        place.push("k.province = ?");
+        place_params.push(Val::from(p));
+    }
+    if let Some(c) = cases.commune {
+        place.push("k.commune = ?");
+        place_params.push(Val::from(c));
+    }
+    if let Some(st) = &cases.structure {
+        place.push("k.structure = ?");
+        place_params.push(Val::from(st.as_str()));
+    }
+    let place_sql = if cases.opened_by.is_some() {
+        // Readers of their own intakes only read children through them.
+        "0 = 1".to_string()
+    } else if place.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        place.join(" AND ")
+    };
+    // Officers of the place: today's unit codes of the province or commune.
+    let (unit_sql, unit_params): (String, Vec<Val>) = match (cases.province, cases.commune) {
+        (Some(p), Some(c)) => (
+            "o.unit = ?".into(),
+            vec![Val::Text(format!("commune:{p}:{c}"))],
+        ),
+        (Some(p), None) => (
+            "(o.unit = ? OR o.unit LIKE ?)".into(),
+            vec![
+                Val::Text(format!("province:{p}")),
+                Val::Text(format!("commune:{p}:%")),
+            ],
+        ),
+        _ => ("1 = 1".into(), vec![]),
+    };
+    let sql = format!(
+        "((e.aggregate_type = 'Case' AND e.aggregate_id IN ({cases_sql})) \
+         OR (e.aggregate_type = 'Child' AND (e.aggregate_id IN (SELECT k.child_id FROM pv_child k WHERE {place_sql}) \
+             OR e.aggregate_id IN ({case_children_sql}))) \
+         OR (e.aggregate_type NOT IN ('Case', 'Child') AND e.aggregate_id = ?) \
+         OR (e.aggregate_type = 'Officer' AND e.aggregate_id IN (SELECT o.officer_id FROM po_officer o WHERE {unit_sql})))"
+    );
+    params.extend(case_params.clone());
+    params.extend(place_params);
+    params.extend(case_params);
+    params.push(Val::from(officer_id));
+    params.extend(unit_params);
+    (sql, params)
+}
+
+/// Everything one officer did (optionally within recorded times `[from, to]`),
+/// on the records `within` lets the reader see.
 pub async fn officer_history(
     db: &Db,
     officer_id: &str,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
+    within: Option<&Within<'_>>,
 ) -> Result<Option<OfficerHistory>, ProjectionError> {
     let head = rows(
         db,
@@ -405,25 +498,46 @@ pub async fn officer_history(
     let Some(h) = head.first() else {
         return Ok(None);
     };
+    let (cases_in, cases_params) = match within.map(|w| w.cases) {
+        Some(Some(cf)) => {
+            let (f, p) = case_where(cf, &Val::Text(String::new()));
+            (
+                format!(" AND case_id IN (SELECT c.case_id FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id{f})"),
+                p,
+            )
+        }
+        Some(None) => (" AND 0 = 1".to_string(), vec![]),
+        None => (String::new(), vec![]),
+    };
+    let mut params = vec![Val::from(officer_id)];
+    params.extend(cases_params);
     let cases = one_int(
         db,
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM po_case WHERE officer_id = ?",
-        &[Val::from(officer_id)],
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM po_case WHERE officer_id = ?{cases_in}"
+        ),
+        &params,
     )
     .await?;
-    let mut sql = "SELECT position, role, unit, aggregate_type, aggregate_id, sequence, event_type, at, recorded_at \
-                   FROM po_event WHERE officer_id = ?"
+    let mut sql = "SELECT e.position, e.role, e.unit, e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.at, e.recorded_at \
+                   FROM po_event e WHERE e.officer_id = ?"
         .to_string();
     let mut params = vec![Val::from(officer_id)];
+    if let Some(w) = within {
+        let (cond, p) = within_sql(officer_id, w);
+        sql.push_str(" AND ");
+        sql.push_str(&cond);
+        params.extend(p);
+    }
     if let Some(f) = from {
-        sql.push_str(" AND recorded_at >= ?");
+        sql.push_str(" AND e.recorded_at >= ?");
         params.push(f.into());
     }
     if let Some(t) = to {
-        sql.push_str(" AND recorded_at <= ?");
+        sql.push_str(" AND e.recorded_at <= ?");
         params.push(t.into());
     }
-    sql.push_str(" ORDER BY position");
+    sql.push_str(" ORDER BY e.position");
     let events = rows(db, &sql, &params)
         .await?
         .iter()
@@ -468,7 +582,7 @@ pub struct AccessFilter {
     pub officer: Option<String>,
     /// Reads of this record (case, child or officer id), exactly.
     pub subject: Option<String>,
-    /// Reads by officers of this province.
+    /// Reads of records of this province.
     pub province: Option<u32>,
     pub limit: i64,
     pub offset: i64,
@@ -484,7 +598,13 @@ pub struct AccessRow {
     pub recorded_at: String,
     pub subject_type: String,
     pub subject_id: String,
+    /// The unit of the record read, when the read named it.
+    pub subject_unit: Option<String>,
     pub what: String,
+    /// Lists and searches: how many records matched.
+    pub results: Option<i64>,
+    /// Lists and searches: what was asked (personal: opened by the service).
+    pub query: Option<String>,
     pub reason: Option<String>,
     pub client_ip: Option<String>,
     pub request_id: Option<String>,
@@ -503,7 +623,7 @@ pub async fn access_log(db: &Db, f: &AccessFilter) -> Result<Vec<AccessRow>, Pro
         params.push(Val::from(s.as_str()));
     }
     if let Some(p) = f.province {
-        clauses.push("province = ?");
+        clauses.push("subject_province = ?");
         params.push(Val::from(p));
     }
     let filter = if clauses.is_empty() {
@@ -530,8 +650,11 @@ pub async fn access_log(db: &Db, f: &AccessFilter) -> Result<Vec<AccessRow>, Pro
             recorded_at: r.text("recorded_at")?,
             subject_type: r.text("subject_type")?,
             subject_id: r.text("subject_id")?,
+            subject_unit: r.opt_text("subject_unit")?,
             what: r.text("what")?,
+            results: r.opt_int("results")?,
             // Personal: opened from the event by the service.
+            query: None,
             reason: None,
             client_ip: None,
             request_id: r.opt_text("request_id")?,

@@ -7,7 +7,7 @@
 //! the `access_log` projection.
 
 use hoso_domain::access::{AccessEvent, RecordRead, AGGREGATE_TYPE};
-use hoso_domain::common::Role;
+use hoso_domain::common::{CommuneRef, Structure, Unit};
 use hoso_ledger::{LedgerError, NewEvent};
 use hoso_projections::read::{self, AccessFilter, AccessRow};
 use hoso_projections::Projection;
@@ -40,6 +40,62 @@ impl ReadContext {
     }
 }
 
+/// One read, as the access log keeps it.
+#[derive(Debug, Clone, Default)]
+pub struct Read {
+    /// `Case`, `Child`, `Officer`, `Export`, `CaseList`, …
+    pub subject_type: String,
+    pub subject_id: String,
+    /// The unit the record belongs to (`Unit::code`), when it has one.
+    pub subject_unit: Option<String>,
+    /// e.g. `case_view`, `case_list`.
+    pub what: String,
+    /// Lists and searches: the filters as asked.
+    pub query: Option<String>,
+    /// Lists and searches: how many records matched.
+    pub results: Option<u64>,
+}
+
+impl Read {
+    pub fn of(subject_type: &str, subject_id: &str, what: &str) -> Read {
+        Read {
+            subject_type: subject_type.into(),
+            subject_id: subject_id.into(),
+            what: what.into(),
+            ..Read::default()
+        }
+    }
+
+    /// A read of a record of `commune`.
+    pub fn in_commune(mut self, commune: Option<&CommuneRef>) -> Read {
+        self.subject_unit = commune.map(unit_of);
+        self
+    }
+
+    /// A list or search: what was asked and how many matched.
+    pub fn listing(mut self, query: String, results: u64) -> Read {
+        self.query = (!query.is_empty()).then_some(query);
+        self.results = Some(results);
+        self
+    }
+}
+
+/// The unit code of a commune record: today's commune, or the province an old
+/// (pre-2025) commune rolls up to.
+pub fn unit_of(c: &CommuneRef) -> String {
+    match c.structure {
+        Structure::Y2025 => Unit::Commune {
+            province: c.province,
+            commune: c.commune,
+        }
+        .code(),
+        Structure::Pre2025 => match hoso_domain::places::rolled_up_province(c) {
+            Some(province) => Unit::Province { province }.code(),
+            None => Unit::National.code(),
+        },
+    }
+}
+
 /// Appends one access record to the reading officer's chain; retried when
 /// another read by the same officer took the sequence first.
 pub async fn record(
@@ -50,12 +106,27 @@ pub async fn record(
     subject_id: &str,
     what: &str,
 ) -> Result<(), Error> {
+    record_read(svc, me, ctx, Read::of(subject_type, subject_id, what)).await
+}
+
+/// `record` with everything a read can say. An inspector's read without a
+/// reason is refused here, before anything is shown.
+pub async fn record_read(
+    svc: &Service,
+    me: &Me,
+    ctx: &ReadContext,
+    read: Read,
+) -> Result<(), Error> {
+    me.sight().check_reason(ctx.reason.as_deref())?;
     let at = now();
     let event = AccessEvent::RecordRead(RecordRead {
         at,
-        subject_type: subject_type.into(),
-        subject_id: subject_id.into(),
-        what: what.into(),
+        subject_type: read.subject_type,
+        subject_id: read.subject_id,
+        subject_unit: read.subject_unit,
+        what: read.what,
+        query: read.query,
+        results: read.results,
         reason: ctx.reason.clone(),
         client_ip: ctx.client_ip.clone(),
         request_id: ctx.request_id.clone(),
@@ -101,10 +172,21 @@ pub struct AccessQuery {
     pub offset: Option<i64>,
 }
 
-/// The access log for inspectors and admins, newest first: a provincial
-/// inspector sees the reads made by officers of their province.
-pub async fn list(svc: &Service, me: &Me, q: AccessQuery) -> Result<Vec<AccessRow>, Error> {
-    me.require(&[Role::Inspector, Role::Admin], "read the access log")?;
+/// The access log for inspectors, newest first: a provincial inspector sees
+/// the reads of their province's records (by whoever made them). Reading the
+/// log is itself logged.
+pub async fn list(
+    svc: &Service,
+    me: &Me,
+    ctx: &ReadContext,
+    q: AccessQuery,
+) -> Result<Vec<AccessRow>, Error> {
+    if !me.sight().reads_access_log() {
+        return Err(Error::Forbidden(format!(
+            "a {} may not read the access log",
+            me.role().as_str()
+        )));
+    }
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(Error::invalid("limit", "from 1 to 500"));
@@ -113,6 +195,19 @@ pub async fn list(svc: &Service, me: &Me, q: AccessQuery) -> Result<Vec<AccessRo
     if offset < 0 {
         return Err(Error::invalid("offset", "not negative"));
     }
+    me.sight().check_reason(ctx.reason.as_deref())?;
+    let asked = {
+        let mut asked = form_urlencoded::Serializer::new(String::new());
+        if let Some(o) = &q.officer {
+            asked.append_pair("officer", o);
+        }
+        if let Some(s) = &q.subject {
+            asked.append_pair("subject", s);
+        }
+        asked.append_pair("limit", &limit.to_string());
+        asked.append_pair("offset", &offset.to_string());
+        asked.finish()
+    };
     let mut f = AccessFilter {
         officer: q.officer,
         subject: q.subject,
@@ -138,7 +233,13 @@ pub async fn list(svc: &Service, me: &Me, q: AccessQuery) -> Result<Vec<AccessRo
         if let Some(r) = opened.remove(&row.position) {
             row.reason = r.reason;
             row.client_ip = r.client_ip;
+            row.query = r.query;
         }
     }
+    let read = Read {
+        subject_unit: Some(me.actor.unit.code()),
+        ..Read::of("AccessLog", "", "access_log")
+    };
+    record_read(svc, me, ctx, read.listing(asked, rows.len() as u64)).await?;
     Ok(rows)
 }

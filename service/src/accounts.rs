@@ -42,6 +42,11 @@ impl Me {
         Area::of(&self.actor.unit)
     }
 
+    /// What this officer may read (need-to-know by role and area).
+    pub fn sight(&self) -> crate::Sight {
+        crate::Sight::of(self)
+    }
+
     pub fn require(&self, roles: &[Role], what: &str) -> Result<(), Error> {
         if roles.contains(&self.actor.role) {
             Ok(())

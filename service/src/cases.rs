@@ -1,29 +1,122 @@
 //! Cases: intake (a new case with a service-assigned id), every later step, the
 //! case list of the officer's area, one case now, and its timeline as of any
-//! moment. An officer sees the cases of their own area only (`area`); any
-//! other case is `NotFound`, so its existence does not leak.
+//! moment. An officer sees the cases that `sight` lets them read; any other
+//! case is `NotFound`, so its existence does not leak. Every record a command
+//! names (the child of an intake, a linked case, a worker) must be one the
+//! officer may read too.
 
 use chrono::{DateTime, Utc};
 use hoso_domain::case::{Case, CaseAction, CaseCommand, CaseStatus, Intake};
-use hoso_domain::child::{Child, CircumstanceGroup};
-use hoso_domain::common::{HarmType, RiskLevel};
+use hoso_domain::child::CircumstanceGroup;
+use hoso_domain::common::{CommuneRef, HarmType, RiskLevel, Role, Structure, Unit};
 use hoso_projections::history::{case_as_of, CaseAsOf};
 use hoso_projections::read::{self, CaseFilter, CaseRow, Page};
 use hoso_projections::Projection;
 use serde_json::Value;
 
-use crate::access::{self, ReadContext};
+use crate::access::{self, Read, ReadContext};
 use crate::error::{aggregate, Rule};
-use crate::{ids, now, Error, Me, Service};
+use crate::sight::{opener, Cases};
+use crate::{children, ids, now, Error, Me, Service};
 
 /// The case if it exists and the officer may see it; `NotFound` otherwise.
 pub async fn visible_case(svc: &Service, me: &Me, id: &str) -> Result<Case, Error> {
     ids::check("id", id)?;
-    let case: Case = svc.app.load(id).await?;
-    match case.commune {
-        Some(c) if case.is_opened() && me.area().holds(&c) => Ok(case),
-        _ => Err(Error::not_found("case")),
+    let sight = me.sight();
+    if sight.cases() == Cases::None {
+        return Err(Error::not_found("case"));
     }
+    let case: Case = svc.app.load(id).await?;
+    let Some(c) = case.commune.filter(|_| case.is_opened()) else {
+        return Err(Error::not_found("case"));
+    };
+    let opened_by = match sight.cases() {
+        Cases::OpenedBy(_) => opener(
+            svc.ledger()
+                .first_metadata(<Case as cqrs_es::Aggregate>::TYPE, id)
+                .await?
+                .as_deref(),
+        ),
+        _ => None,
+    };
+    if sight.sees_case(&c, opened_by.as_deref()) {
+        Ok(case)
+    } else {
+        Err(Error::not_found("case"))
+    }
+}
+
+/// The officer named as a case's responsible worker: registered, active
+/// today, a commune worker of the case's commune.
+async fn check_worker(
+    svc: &Service,
+    field: &str,
+    officer_id: &str,
+    commune: &CommuneRef,
+) -> Result<(), Error> {
+    ids::check(field, officer_id)?;
+    let ok = match crate::accounts::current_actor(svc, officer_id).await? {
+        Some((a, _)) => {
+            a.role == Role::CommuneWorker
+                && Unit::Commune {
+                    province: commune.province,
+                    commune: commune.commune,
+                } == a.unit
+                && commune.structure == Structure::Y2025
+        }
+        None => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            "no active commune worker of the case's commune has this id",
+        ))
+    }
+}
+
+/// The records an action names, each checked against what the officer may
+/// read (and the worker against the case's commune).
+async fn check_references(
+    svc: &Service,
+    me: &Me,
+    case: Option<&Case>,
+    action: &CaseAction,
+) -> Result<(), Error> {
+    match action {
+        CaseAction::RecordIntake(i) => {
+            children::visible_child(svc, me, &i.child_id)
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound(_) => Error::invalid(
+                        "child_id",
+                        "no registered child you may read has this id: register the child first",
+                    ),
+                    other => other,
+                })?;
+            if let Some(w) = &i.responsible_worker {
+                check_worker(svc, "responsible_worker", w, &i.commune).await?;
+            }
+        }
+        CaseAction::LinkCase(l) => {
+            visible_case(svc, me, &l.other_case_id)
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound(_) => {
+                        Error::invalid("other_case_id", "no case you may read has this id")
+                    }
+                    other => other,
+                })?;
+        }
+        CaseAction::ReassignWorker(r) => {
+            if let Some(c) = case.and_then(|c| c.commune.as_ref()) {
+                check_worker(svc, "to_officer", &r.to_officer, c).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// What a case command leaves behind.
@@ -63,15 +156,10 @@ async fn execute(
 /// Step 1, tiếp nhận thông tin: opens a new case with a service-assigned id.
 pub async fn intake(svc: &Service, me: &Me, intake: Intake) -> Result<CaseResult, Error> {
     ids::check("child_id", &intake.child_id)?;
-    let child: Child = svc.app.load(&intake.child_id).await?;
-    if !child.registered {
-        return Err(Error::invalid(
-            "child_id",
-            "no registered child has this id: register the child first",
-        ));
-    }
+    let action = CaseAction::RecordIntake(intake);
+    check_references(svc, me, None, &action).await?;
     let id = ids::new_case();
-    execute(svc, me, &id, CaseAction::RecordIntake(intake)).await
+    execute(svc, me, &id, action).await
 }
 
 /// Every later step on a case the officer can see.
@@ -87,7 +175,8 @@ pub async fn act(
             "an intake opens a new case: record it as a new case",
         ));
     }
-    visible_case(svc, me, id).await?;
+    let case = visible_case(svc, me, id).await?;
+    check_references(svc, me, Some(&case), &action).await?;
     execute(svc, me, id, action).await
 }
 
@@ -152,6 +241,8 @@ impl ListRequest {
             harm_type: self.harm_type.clone(),
             group: self.group.clone(),
             worker: self.worker.clone(),
+            opened_by: None,
+            child_id: None,
             overdue: self.overdue,
             limit,
             offset,
@@ -159,22 +250,67 @@ impl ListRequest {
     }
 }
 
-/// The case list of the officer's area, overdue first. Served from the case
-/// view projection, which follows the store within moments.
-pub async fn list(svc: &Service, me: &Me, req: &ListRequest) -> Result<Page<CaseRow>, Error> {
+impl ListRequest {
+    /// What was asked, as the access log keeps it (`status=received&overdue=true`).
+    pub fn query_text(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        let mut put = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                q.append_pair(k, &v);
+            }
+        };
+        put("province", self.province.map(|p| p.to_string()));
+        put("commune", self.commune.map(|c| c.to_string()));
+        put("status", self.status.clone());
+        put("risk", self.risk.clone());
+        put("harm_type", self.harm_type.clone());
+        put("group", self.group.clone());
+        put("worker", self.worker.clone());
+        put("overdue", self.overdue.then(|| "true".to_string()));
+        put("limit", self.limit.map(|l| l.to_string()));
+        put("offset", self.offset.map(|o| o.to_string()));
+        q.finish()
+    }
+}
+
+/// The case list of what the officer reads, overdue first; the list is
+/// logged (what was asked, how many matched). Served from the case view
+/// projection, which follows the store within moments.
+pub async fn list(
+    svc: &Service,
+    me: &Me,
+    ctx: &ReadContext,
+    req: &ListRequest,
+) -> Result<Page<CaseRow>, Error> {
     let mut f = req.filter()?;
-    if !me.area().narrow_cases(&mut f) {
-        return Ok(Page {
+    let sight = me.sight();
+    sight.check_reason(ctx.reason.as_deref())?;
+    let mut page = if sight.narrow_cases(&mut f) {
+        read::list_cases(svc.db(), &f, now()).await?
+    } else {
+        Page {
             total: 0,
             items: Vec::new(),
-        });
-    }
-    let mut page = read::list_cases(svc.db(), &f, now()).await?;
+        }
+    };
+    let read = Read::of("CaseList", "", "case_list").listing(req.query_text(), page.total as u64);
+    access::record_read(
+        svc,
+        me,
+        ctx,
+        Read {
+            subject_unit: Some(me.actor.unit.code()),
+            ..read
+        },
+    )
+    .await?;
     with_child_names(svc, &mut page.items).await?;
     Ok(page)
 }
 
 /// The children's names, which the read model does not hold (personal).
+/// Only for rows of cases the officer reads: the child of a case is read
+/// through it.
 pub async fn with_child_names(svc: &Service, rows: &mut [CaseRow]) -> Result<(), Error> {
     let ids: Vec<String> = rows
         .iter()
@@ -193,9 +329,14 @@ pub async fn with_child_names(svc: &Service, rows: &mut [CaseRow]) -> Result<(),
 
 /// `list`, with the case view first brought up to date with the store (the
 /// pages show what was just recorded).
-pub async fn list_fresh(svc: &Service, me: &Me, req: &ListRequest) -> Result<Page<CaseRow>, Error> {
+pub async fn list_fresh(
+    svc: &Service,
+    me: &Me,
+    ctx: &ReadContext,
+    req: &ListRequest,
+) -> Result<Page<CaseRow>, Error> {
     crate::refresh(svc.ledger(), Projection::CaseView).await?;
-    list(svc, me, req).await
+    list(svc, me, ctx, req).await
 }
 
 /// One case now: its state from its events, and its row in the case view.
@@ -208,9 +349,7 @@ pub struct CaseNow {
     pub at: DateTime<Utc>,
 }
 
-pub async fn view(svc: &Service, me: &Me, ctx: &ReadContext, id: &str) -> Result<CaseNow, Error> {
-    let case = visible_case(svc, me, id).await?;
-    access::record(svc, me, ctx, "Case", id, "case_view").await?;
+async fn now_of(svc: &Service, id: &str, case: Case) -> Result<CaseNow, Error> {
     let at = now();
     let mut row = read::case_view(svc.db(), id, at).await?;
     if let Some(r) = row.as_mut() {
@@ -224,8 +363,49 @@ pub async fn view(svc: &Service, me: &Me, ctx: &ReadContext, id: &str) -> Result
     })
 }
 
+fn case_read(id: &str, case: &Case, what: &str) -> Read {
+    Read::of("Case", id, what).in_commune(case.commune.as_ref())
+}
+
+pub async fn view(svc: &Service, me: &Me, ctx: &ReadContext, id: &str) -> Result<CaseNow, Error> {
+    let case = visible_case(svc, me, id).await?;
+    access::record_read(svc, me, ctx, case_read(id, &case, "case_view")).await?;
+    now_of(svc, id, case).await
+}
+
+/// The case's events up to `as_of`, with the fields the officer may not read
+/// withheld (`sight`): what every face that shows a case's events uses.
+async fn record_as_of(
+    svc: &Service,
+    me: &Me,
+    id: &str,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<CaseAsOf, Error> {
+    let Some(mut c) = case_as_of(svc.ledger(), id, as_of).await? else {
+        return Err(Error::NotFound(
+            "no event of this case was recorded by then".into(),
+        ));
+    };
+    let sight = me.sight();
+    for e in &mut c.timeline {
+        let mut payload: Value = serde_json::from_str(&e.payload).map_err(|err| {
+            Error::Internal(format!(
+                "stored event {} does not decode: {err}",
+                e.position
+            ))
+        })?;
+        let gone = sight.withhold("Case", &e.event_type, &mut payload);
+        if !gone.is_empty() {
+            e.payload = hoso_ledger::encoding::canonical_json(&payload)
+                .map_err(|err| Error::Internal(format!("canonical JSON: {err}")))?;
+            e.withheld = gone.iter().map(|g| g.to_string()).collect();
+        }
+    }
+    Ok(c)
+}
+
 /// The case as it stood at `as_of` (recorded time; `None` = now), with its
-/// timeline up to then; the read is logged (`what` names the page or route).
+/// timeline up to then; the read is logged.
 pub async fn timeline(
     svc: &Service,
     me: &Me,
@@ -233,19 +413,56 @@ pub async fn timeline(
     id: &str,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<CaseAsOf, Error> {
-    visible_case(svc, me, id).await?;
-    let Some(c) = case_as_of(svc.ledger(), id, as_of).await? else {
-        return Err(Error::NotFound(
-            "no event of this case was recorded by then".into(),
-        ));
-    };
+    let case = visible_case(svc, me, id).await?;
     let what = if as_of.is_some() {
         "case_as_of"
     } else {
         "case_timeline"
     };
-    access::record(svc, me, ctx, "Case", id, what).await?;
+    me.sight().check_reason(ctx.reason.as_deref())?;
+    let c = record_as_of(svc, me, id, as_of).await?;
+    access::record_read(svc, me, ctx, case_read(id, &case, what)).await?;
     Ok(c)
+}
+
+/// Everything a case page shows: the case now and its record as of a moment,
+/// logged once.
+pub struct CaseFile {
+    pub now: CaseNow,
+    pub record: CaseAsOf,
+}
+
+pub async fn file(
+    svc: &Service,
+    me: &Me,
+    ctx: &ReadContext,
+    id: &str,
+    as_of: Option<DateTime<Utc>>,
+    what: &str,
+) -> Result<CaseFile, Error> {
+    let case = visible_case(svc, me, id).await?;
+    me.sight().check_reason(ctx.reason.as_deref())?;
+    let record = record_as_of(svc, me, id, as_of).await?;
+    access::record_read(svc, me, ctx, case_read(id, &case, what)).await?;
+    Ok(CaseFile {
+        now: now_of(svc, id, case).await?,
+        record,
+    })
+}
+
+/// Whether the officer reads some case of this child (the child is then read
+/// through it), from the case view brought up to date.
+pub async fn reads_a_case_of(svc: &Service, me: &Me, child_id: &str) -> Result<bool, Error> {
+    crate::refresh(svc.ledger(), Projection::CaseView).await?;
+    let mut f = CaseFilter {
+        child_id: Some(child_id.to_string()),
+        limit: 1,
+        ..CaseFilter::default()
+    };
+    if !me.sight().narrow_cases(&mut f) {
+        return Ok(false);
+    }
+    Ok(read::list_cases(svc.db(), &f, now()).await?.total > 0)
 }
 
 /// Cases of the officer's area by step and risk, with the overdue ones
@@ -253,7 +470,7 @@ pub async fn timeline(
 pub async fn counts(svc: &Service, me: &Me) -> Result<Vec<read::CaseCount>, Error> {
     crate::refresh(svc.ledger(), Projection::CaseView).await?;
     let mut f = CaseFilter::default();
-    if !me.area().narrow_cases(&mut f) {
+    if !me.sight().narrow_cases(&mut f) {
         return Ok(Vec::new());
     }
     Ok(read::case_counts(svc.db(), &f, now()).await?)

@@ -1,12 +1,13 @@
 //! Children: registration (a service-assigned id), later changes, and the
-//! child's record. A child is visible to officers whose area holds the child's
-//! commune.
+//! child's record. A child is visible to the officers `sight` lets read it in
+//! its place, and through any case of the child they read.
 
 use hoso_domain::child::{Child, ChildAction, ChildCommand, Registration};
 
-use crate::access::{self, ReadContext};
+use crate::access::{self, Read, ReadContext};
 use crate::error::{aggregate, Rule};
-use crate::{ids, now, Error, Me, Service};
+use crate::sight::{opener, Cases};
+use crate::{cases, ids, now, Error, Me, Service};
 
 async fn execute(svc: &Service, me: &Me, id: &str, action: ChildAction) -> Result<(), Error> {
     let at = now();
@@ -21,13 +22,32 @@ async fn execute(svc: &Service, me: &Me, id: &str, action: ChildAction) -> Resul
         .map_err(|e| aggregate(e, Rule::Child))
 }
 
-/// The child if registered and in the officer's area; `NotFound` otherwise.
+/// The child if registered and the officer may read it; `NotFound` otherwise.
 pub async fn visible_child(svc: &Service, me: &Me, id: &str) -> Result<Child, Error> {
     ids::check("id", id)?;
+    let sight = me.sight();
+    if !sight.reads_children() {
+        return Err(Error::not_found("child"));
+    }
     let child: Child = svc.app.load(id).await?;
-    match child.commune() {
-        Some(c) if child.registered && me.area().holds(&c) => Ok(child),
-        _ => Err(Error::not_found("child")),
+    let Some(commune) = child.commune().filter(|_| child.registered) else {
+        return Err(Error::not_found("child"));
+    };
+    let registered_by = match sight.cases() {
+        Cases::OpenedBy(_) => opener(
+            svc.ledger()
+                .first_metadata(<Child as cqrs_es::Aggregate>::TYPE, id)
+                .await?
+                .as_deref(),
+        ),
+        _ => None,
+    };
+    if sight.sees_child_in_place(&commune, registered_by.as_deref())
+        || cases::reads_a_case_of(svc, me, id).await?
+    {
+        Ok(child)
+    } else {
+        Err(Error::not_found("child"))
     }
 }
 
@@ -46,13 +66,24 @@ pub async fn act(svc: &Service, me: &Me, id: &str, action: ChildAction) -> Resul
             "a registration makes a new child: register it as a new child",
         ));
     }
-    visible_child(svc, me, id).await?;
+    if matches!(action, ChildAction::EraseChildData(_)) {
+        // An erasure is ordered by an admin, who reads no child's record:
+        // the child only has to exist (the domain checks who may order it).
+        ids::check("id", id)?;
+        let child: Child = svc.app.load(id).await?;
+        if !child.registered {
+            return Err(Error::not_found("child"));
+        }
+    } else {
+        visible_child(svc, me, id).await?;
+    }
     execute(svc, me, id, action).await
 }
 
 /// The child's record; the read is logged.
 pub async fn view(svc: &Service, me: &Me, ctx: &ReadContext, id: &str) -> Result<Child, Error> {
     let child = visible_child(svc, me, id).await?;
-    access::record(svc, me, ctx, "Child", id, "child").await?;
+    let read = Read::of("Child", id, "child").in_commune(child.commune().as_ref());
+    access::record_read(svc, me, ctx, read).await?;
     Ok(child)
 }

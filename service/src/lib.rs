@@ -3,7 +3,8 @@
 //! subcommand) parses its input, calls one function here with the signed-in
 //! officer (`Me`) and renders what comes back.
 //!
-//! What lives here and nowhere else: who may see a record (`area`), turning a
+//! What lives here and nowhere else: who may see a record and which of its
+//! fields (`area` for places, `sight` for roles), turning a
 //! request into a domain command with the actor and the time (`cases`,
 //! `children`, `officers`), retry-safe commands (`idempotency`), the access
 //! log (`access`), accounts and tokens (`accounts`), compliance exports
@@ -28,6 +29,7 @@ pub mod integrity;
 pub mod officers;
 pub mod privacy;
 pub mod retention;
+pub mod sight;
 pub mod signing;
 pub mod stats;
 mod store;
@@ -40,6 +42,7 @@ pub use accounts::Me;
 pub use app::App;
 pub use area::Area;
 pub use error::{Error, FieldError, Rule, RuleKind};
+pub use sight::Sight;
 
 /// Everything a use case needs; cheap to clone.
 #[derive(Clone)]

@@ -5,11 +5,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use hoso_domain::common::{Actor, Role, Unit};
 use hoso_domain::officer::{Officer, OfficerAction, OfficerCommand, OfficerRegistration};
-use hoso_projections::read::{self, OfficerHistory};
+use hoso_projections::read::{self, CaseFilter, OfficerHistory};
 
-use crate::access::{self, ReadContext};
+use crate::access::{self, Read, ReadContext};
 use crate::accounts;
 use crate::error::{aggregate, Rule};
+use crate::sight::Cases;
 use crate::{ids, now, Error, Me, Service};
 
 /// An officer to register; their account gets `password` when one is given.
@@ -58,7 +59,7 @@ pub async fn create(svc: &Service, actor: &Actor, new: NewOfficer) -> Result<Str
 }
 
 /// An officer record the signed-in officer may see: themselves; admins,
-/// inspectors and provincial managers those of their area.
+/// inspectors and provincial managers those of their area (`sight`).
 pub async fn visible_officer(svc: &Service, me: &Me, id: &str) -> Result<Officer, Error> {
     ids::check("id", id)?;
     let officer: Officer = svc.app.load(id).await?;
@@ -66,10 +67,7 @@ pub async fn visible_officer(svc: &Service, me: &Me, id: &str) -> Result<Officer
         return Err(Error::not_found("officer"));
     };
     let own = me.actor.officer_id == id;
-    let reader = matches!(
-        me.role(),
-        Role::Admin | Role::Inspector | Role::ProvincialManager
-    );
+    let reader = me.sight().reads_officer_records();
     if own
         || (reader && !matches!(me.actor.unit, Unit::Commune { .. }) && me.area().holds_unit(&unit))
     {
@@ -111,8 +109,9 @@ pub async fn set_password(svc: &Service, me: &Me, id: &str, password: &str) -> R
     accounts::set_password(svc, id, password).await
 }
 
-/// Everything the officer did within recorded times `[from, to]`; the read is
-/// logged.
+/// Everything the officer did within recorded times `[from, to]`, on the
+/// records the reader may see (a transferred officer's actions in another
+/// area are not shown); the read is logged.
 pub async fn history(
     svc: &Service,
     me: &Me,
@@ -122,7 +121,24 @@ pub async fn history(
     to: Option<DateTime<Utc>>,
 ) -> Result<OfficerHistory, Error> {
     let officer = visible_officer(svc, me, id).await?;
-    let Some(mut h) = read::officer_history(svc.db(), id, from, to).await? else {
+    let sight = me.sight();
+    if me.actor.officer_id != id && !sight.reads_officer_histories() {
+        return Err(Error::Forbidden(format!(
+            "a {} may not read other officers' histories",
+            me.role().as_str()
+        )));
+    }
+    sight.check_reason(ctx.reason.as_deref())?;
+    let mut cases = CaseFilter::default();
+    // A reader of no case sees only the officer's own record.
+    let reads_cases = sight.narrow_cases(&mut cases);
+    let within = read::Within {
+        cases: reads_cases.then_some(&cases),
+    };
+    let national = me.area() == crate::Area::Country && sight.cases() == Cases::Area;
+    let Some(mut h) =
+        read::officer_history(svc.db(), id, from, to, (!national).then_some(&within)).await?
+    else {
         return Err(Error::NotFound(
             "no history for this officer yet (the projection follows the store within moments)"
                 .into(),
@@ -131,6 +147,10 @@ pub async fn history(
     // The read model holds public fields only; the name is the officer's
     // record, opened (empty once erased).
     h.full_name = (!officer.full_name.is_empty()).then(|| officer.full_name.clone());
-    access::record(svc, me, ctx, "Officer", id, "officer_history").await?;
+    let read = Read {
+        subject_unit: officer.unit().map(|u| u.code()),
+        ..Read::of("Officer", id, "officer_history")
+    };
+    access::record_read(svc, me, ctx, read).await?;
     Ok(h)
 }

@@ -1,4 +1,5 @@
-//! Statistics by place and period, always within the officer's area.
+//! Statistics by place and period, always within the officer's area, for
+//! the roles that read them (`sight`).
 
 use hoso_projections::read::{self, PeriodKind, StatRow, StatsQuery};
 use hoso_projections::Projection;
@@ -22,6 +23,12 @@ pub fn period_kind(s: &str) -> Result<PeriodKind, Error> {
 /// The counts the query asks for, narrowed to the officer's area (a query for
 /// another place gets no rows).
 pub async fn query(svc: &Service, me: &Me, mut q: StatsQuery) -> Result<Vec<StatRow>, Error> {
+    if !me.sight().reads_statistics() {
+        return Err(Error::Forbidden(format!(
+            "a {} does not read statistics",
+            me.role().as_str()
+        )));
+    }
     if !me.area().narrow_stats(&mut q) {
         return Ok(Vec::new());
     }

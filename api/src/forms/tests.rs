@@ -698,6 +698,7 @@ fn a_record_from_case_as_of_renders_the_same() {
             }),
             payload: serde_json::to_string(&r.event).expect("serialises"),
             sealing: hoso_ledger::seal::Sealing::Opened,
+            withheld: Vec::new(),
             hash: r.hash.clone().unwrap_or_default(),
         })
         .collect();

@@ -112,7 +112,7 @@ pub struct ListQuery {
     /// 1 to 200; default 50.
     pub limit: Option<i64>,
     pub offset: Option<i64>,
-    /// Why you read (also `X-Access-Reason`); not needed for the list.
+    /// Why you read (also `X-Access-Reason`); inspectors must give one.
     pub reason: Option<String>,
 }
 
@@ -186,6 +186,7 @@ pub struct CasePage {
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentOfficer,
+    ctx: ReadContext,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<CasePage>, ApiError> {
     let req = ListRequest {
@@ -201,7 +202,7 @@ pub async fn list(
         offset: q.offset,
     };
     let f = req.filter()?;
-    let page = cases::list(&state.svc, &me, &req).await?;
+    let page = cases::list(&state.svc, &me, &ctx, &req).await?;
     Ok(Json(CasePage {
         total: page.total,
         limit: f.limit,
@@ -290,9 +291,15 @@ pub struct TimelineEntry {
     pub role: Option<String>,
     pub unit: Option<String>,
     pub recorded_at: Option<DateTime<Utc>>,
-    /// The event as stored (and hashed).
+    /// The event's data: its public fields with the personal ones opened,
+    /// less the fields your role may not read (`withheld`).
     #[schema(value_type = Object)]
     pub data: Value,
+    /// Fields left out for your role (docs/access.md), e.g. `reporter`: the
+    /// report named a reporter, whose identity only the commune's worker and
+    /// chairman read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
     /// Hex SHA-256 chain hash.
     pub hash: String,
 }
@@ -346,6 +353,7 @@ pub async fn timeline(
                 unit: e.meta.as_ref().map(|m| m.unit.clone()),
                 recorded_at: e.meta.as_ref().map(|m| m.recorded_at),
                 data,
+                withheld: e.withheld,
                 hash: e.hash,
             })
         })

@@ -34,6 +34,8 @@ pub struct AppState {
     pub svc: Service,
     /// The witnesses' status, when the log asks witnesses to cosign.
     pub witnesses: Option<hoso_witness::StatusHandle>,
+    /// Who may tell the client's address (`access::TrustedProxies`).
+    pub proxies: std::sync::Arc<access::TrustedProxies>,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
         AppState {
             svc,
             witnesses: None,
+            proxies: Default::default(),
         }
     }
 }

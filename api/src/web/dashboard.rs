@@ -15,6 +15,7 @@ use super::cases::{case_headers, case_rows};
 use super::html::{column_chart, esc, table, Series};
 use super::stats::{area_name, area_stats};
 use super::{error_page, html, layout, tr, Officer};
+use crate::http::access::ReadContext;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::labels::label;
@@ -30,14 +31,14 @@ pub fn last_months(n: u32) -> Vec<String> {
         .collect()
 }
 
-pub async fn page(State(state): State<AppState>, o: Officer) -> Response {
-    match inner(&state, &o).await {
+pub async fn page(State(state): State<AppState>, o: Officer, ctx: ReadContext) -> Response {
+    match inner(&state, &o, &ctx).await {
         Ok(r) => r,
         Err(e) => error_page(&o, e),
     }
 }
 
-async fn inner(state: &AppState, o: &Officer) -> Result<Response, ApiError> {
+async fn inner(state: &AppState, o: &Officer, ctx: &ReadContext) -> Result<Response, ApiError> {
     let lang = o.ctx.lang;
     // Every case of the area by step and risk: one grouped query.
     let counts = cases::counts(&state.svc, &o.me).await?;
@@ -100,16 +101,25 @@ async fn inner(state: &AppState, o: &Officer) -> Result<Response, ApiError> {
     let matrix = table(&hdr, &rows, "matrix");
 
     // Overdue first: the case list's own order.
-    let first = cases::list(
-        &state.svc,
-        &o.me,
-        &ListRequest {
-            overdue: true,
-            limit: Some(10),
-            ..ListRequest::default()
-        },
-    )
-    .await?;
+    // An inspector reads lists with a reason: the dashboard shows counts only.
+    let first = if o.me.sight().needs_reason() && ctx.reason.is_none() {
+        hoso_projections::read::Page {
+            total: 0,
+            items: Vec::new(),
+        }
+    } else {
+        cases::list(
+            &state.svc,
+            &o.me,
+            ctx,
+            &ListRequest {
+                overdue: true,
+                limit: Some(10),
+                ..ListRequest::default()
+            },
+        )
+        .await?
+    };
     let items: Vec<_> = first
         .items
         .into_iter()
@@ -128,16 +138,20 @@ async fn inner(state: &AppState, o: &Officer) -> Result<Response, ApiError> {
 
     // Opened and closed per month, last 12 months.
     let months = last_months(12);
-    let stats = area_stats(
-        state,
-        &o.me,
-        None,
-        PeriodKind::Month,
-        months.first().cloned(),
-        months.last().cloned(),
-        false,
-    )
-    .await?;
+    let stats = if o.me.sight().reads_statistics() {
+        area_stats(
+            state,
+            &o.me,
+            None,
+            PeriodKind::Month,
+            months.first().cloned(),
+            months.last().cloned(),
+            false,
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     let per = |metric: &str| -> Vec<i64> {
         months
             .iter()

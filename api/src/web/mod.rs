@@ -16,6 +16,7 @@ mod dashboard;
 mod html;
 mod integrity;
 mod officer;
+mod reason;
 mod stats;
 
 use axum::extract::{FromRequestParts, Query, State};
@@ -35,6 +36,11 @@ use crate::http::AppState;
 use crate::labels::{label, Lang};
 
 pub use html::esc;
+
+/// The reason for reading the pages keep for a sign-in (`reason`).
+pub fn reason_cookie(headers: &HeaderMap) -> Option<String> {
+    reason::from_cookie(headers)
+}
 
 const SESSION_COOKIE: &str = "hoso_session";
 const LANG_COOKIE: &str = "hoso_lang";
@@ -58,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/integrity/verify-case", post(integrity::verify_case))
         .route("/integrity/verify-all", post(integrity::verify_all))
         .route("/integrity/export", get(integrity::export))
+        .route("/ly-do", get(reason::page).post(reason::set))
         .route("/assets/hoso.css", get(css))
         .route("/favicon.svg", get(icon))
         .route("/favicon.ico", get(icon))
@@ -92,7 +99,7 @@ pub fn tr(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -126,6 +133,8 @@ pub struct Ctx {
     set_lang: bool,
     /// Path and query, to come back after sign-in or a language switch.
     pub here: String,
+    /// The reason for reading kept for this sign-in (inspectors).
+    pub reason: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
@@ -136,6 +145,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
         Ok(Ctx {
             lang,
             set_lang,
+            reason: reason::from_cookie(&parts.headers),
             here: parts
                 .uri
                 .path_and_query()
@@ -284,13 +294,27 @@ pub fn layout(
             let cls = if href == active { " class=\"on\"" } else { "" };
             nav.push_str(&format!("<a href=\"{href}\"{cls}>{}</a>", esc(name)));
         }
-        who = format!(
+        if me.sight().needs_reason() {
+            let (text, link) = match &ctx.reason {
+                Some(r) => (esc(r), tr(lang, "đổi", "change")),
+                None => (
+                    tr(lang, "chưa ghi", "not given").to_string(),
+                    tr(lang, "ghi lý do", "give one"),
+                ),
+            };
+            who.push_str(&format!(
+                "<span class=\"why\">{}: {text} · <a href=\"/ly-do?next={}\">{link}</a></span>",
+                tr(lang, "Lý do tra cứu", "Reason for reading"),
+                esc(&form_urlencoded::byte_serialize(ctx.here.as_bytes()).collect::<String>()),
+            ));
+        }
+        who.push_str(&format!(
             "<span class=\"who\"><b>{}</b> · {}</span>\
              <form method=\"post\" action=\"/logout\" class=\"inline\"><button class=\"link\">{}</button></form>",
             esc(&me.full_name),
             esc(&label(lang, me.role().as_str())),
             tr(lang, "Đăng xuất", "Sign out")
-        );
+        ));
     }
     let switch = match lang {
         Lang::Vi => format!(
@@ -338,9 +362,13 @@ pub fn html(ctx: &Ctx, status: StatusCode, page: String) -> Response {
 }
 
 /// A page for a failure of a page request (404 for a case outside the area…).
+/// A read refused for want of a reason asks for one.
 pub fn error_page(o: &Officer, e: ApiError) -> Response {
     let lang = o.ctx.lang;
     let (status, problem) = e.problem();
+    if problem["errors"][0]["field"] == "reason" {
+        return reason::ask(o);
+    }
     if e.is_internal() {
         tracing::error!(error = %e, "page failed");
     }
@@ -371,7 +399,7 @@ struct NextQuery {
 }
 
 /// Only paths of this site (no `//host`), so sign-in cannot send people away.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
         _ => "/".to_string(),
@@ -481,5 +509,7 @@ async fn logout(State(state): State<AppState>, o: Officer) -> Response {
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut()
         .append(header::SET_COOKIE, session_cookie("", 0));
+    r.headers_mut()
+        .append(header::SET_COOKIE, reason::clear_cookie());
     r
 }

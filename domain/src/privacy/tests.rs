@@ -344,7 +344,10 @@ fn access_samples() -> Vec<AccessEvent> {
         at: t(1),
         subject_type: s("Case"),
         subject_id: s("HS-1"),
-        what: s("case_view"),
+        subject_unit: Some(s("commune:42:18070")),
+        what: s("case_list"),
+        query: Some(s("status=received")),
+        results: Some(3),
         reason: Some(s("Rà soát hồ sơ")),
         client_ip: Some(s("203.0.113.7")),
         request_id: Some(s("req-1")),
@@ -761,7 +764,7 @@ fn classify_and_personal_paths() {
     assert_eq!(personal_paths(CHILD, "PersonalDataErased"), Some(&[][..]));
     assert_eq!(
         personal_paths(ACCESS, "RecordRead"),
-        Some(&["reason", "client_ip"][..])
+        Some(&["reason", "client_ip", "query"][..])
     );
     assert_eq!(personal_paths(CASE, "Nothing"), None);
 }

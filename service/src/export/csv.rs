@@ -47,12 +47,14 @@ pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<
 }
 
 /// `statistics.csv` (monthly counts, for one province or all) and, for an
-/// officer, `officer-history.csv`, from the projections (brought up to date
-/// first): the spreadsheets that go into a bundle beside the events.
+/// officer, `officer-history.csv` (the actions on the records `within` holds),
+/// from the projections (brought up to date first): the spreadsheets that go
+/// into a bundle beside the events.
 pub async fn projection_csvs(
     ledger: &hoso_ledger::Ledger,
     province: Option<u32>,
     officer: Option<&str>,
+    within: Option<&hoso_projections::read::Within<'_>>,
 ) -> Result<Vec<ExtraFile>, hoso_projections::ProjectionError> {
     use hoso_projections::read::{self, PeriodKind, StatsQuery};
     use hoso_projections::Projection;
@@ -89,7 +91,7 @@ pub async fn projection_csvs(
     }];
     if let Some(id) = officer {
         crate::refresh(ledger, Projection::OfficerHistory).await?;
-        if let Some(h) = read::officer_history(ledger.db(), id, None, None).await? {
+        if let Some(h) = read::officer_history(ledger.db(), id, None, None, within).await? {
             extra.push(ExtraFile {
                 name: "officer-history.csv".into(),
                 bytes: csv(

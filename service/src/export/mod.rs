@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hoso_domain::case::Case;
+use hoso_domain::child::Child;
+use hoso_domain::common::Unit;
+use hoso_domain::officer::Officer;
 use hoso_ledger::checkpoint::{self, Body, CheckpointError, NoteVerifier, Signer};
 use hoso_ledger::encoding::{event_hash, RecordRef};
 use hoso_ledger::merkle::{leaf_hash, verify_inclusion, Hash};
@@ -24,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::app::{App, AppError};
+use crate::Area;
 
 mod csv;
 mod officer;
@@ -85,6 +89,12 @@ pub struct Selection {
     /// Recorded before.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub to: Option<String>,
+    /// Only the events of records whose place is in this unit (`national`,
+    /// `province:<p>`, `commune:<p>:<c>`; the area of the officer who asked):
+    /// a case by its commune now, a child by its commune, an officer by their
+    /// unit, an access record by the unit of the record read.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub area: Option<String>,
 }
 
 /// A further file for the bundle (for instance a statistics CSV from the
@@ -144,6 +154,9 @@ pub struct PersonalRef {
 pub struct Personal {
     pub reason: String,
     pub requested_by: String,
+    /// The fields the requesting officer may not read are left out
+    /// (`None`: the console, which reads everything).
+    pub sight: Option<crate::Sight>,
 }
 
 /// One line of `personal.jsonl`: an event's personal part, opened.
@@ -154,6 +167,9 @@ pub struct PersonalLine {
     pub sealing: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personal: Option<serde_json::Value>,
+    /// Fields left out because the officer who asked may not read them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
 }
 
 fn format_1() -> u8 {
@@ -238,27 +254,96 @@ impl Out {
     }
 }
 
-fn place_matches(place: &str, case: &Case) -> Result<bool, ExportError> {
-    let Some(c) = &case.commune else {
-        return Ok(false);
-    };
-    let parts: Vec<&str> = place.split(':').collect();
-    let num = |s: &str| {
-        s.parse::<u32>()
-            .map_err(|_| ExportError::Place(place.into()))
-    };
-    match parts.as_slice() {
-        ["province", p] => Ok(c.province == num(p)?),
-        ["commune", p, k] => Ok(c.province == num(p)? && c.commune == num(k)?),
-        _ => Err(ExportError::Place(place.into())),
+/// The area of a unit code (`national`, `province:<p>`, `commune:<p>:<c>`).
+fn area_of(code: &str) -> Result<Area, ExportError> {
+    Unit::parse_code(code)
+        .map(|u| Area::of(&u))
+        .ok_or_else(|| ExportError::Place(code.into()))
+}
+
+/// The records (type, id) of the log's first `size` events whose place is in
+/// `area`: the same rule as every read (`Area`), on the records' state.
+async fn records_in(
+    app: &App,
+    size: i64,
+    area: &Area,
+) -> Result<BTreeSet<(String, String)>, ExportError> {
+    let ledger = &app.ledger;
+    let mut ids = BTreeSet::new();
+    let mut inside = BTreeSet::new();
+    let mut after = 0;
+    while after < size {
+        let page = ledger.read_after(after, PAGE.min(size - after)).await?;
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        for e in page.iter().filter(|e| e.position <= size) {
+            if e.aggregate_type == "AccessLog" {
+                // The public part names the unit of the record read.
+                let unit = serde_json::from_str::<serde_json::Value>(&e.payload)
+                    .ok()
+                    .and_then(|p| p.get("subject_unit")?.as_str().map(str::to_string));
+                if unit
+                    .and_then(|u| Unit::parse_code(&u))
+                    .is_some_and(|u| unit_in(area, &u))
+                {
+                    inside.insert((e.aggregate_type.clone(), e.position.to_string()));
+                }
+            } else {
+                ids.insert((e.aggregate_type.clone(), e.aggregate_id.clone()));
+            }
+        }
     }
+    for (t, id) in ids {
+        let held = match t.as_str() {
+            "Case" => app
+                .load::<Case>(&id)
+                .await?
+                .commune
+                .is_some_and(|c| area.holds(&c)),
+            "Child" => app
+                .load::<Child>(&id)
+                .await?
+                .commune()
+                .is_some_and(|c| area.holds(&c)),
+            "Officer" => app
+                .load::<Officer>(&id)
+                .await?
+                .unit()
+                .is_some_and(|u| unit_in(area, &u)),
+            _ => false,
+        };
+        if held {
+            inside.insert((t, id));
+        }
+    }
+    Ok(inside)
+}
+
+/// Whether a unit lies in the area (a national unit only in the country).
+fn unit_in(area: &Area, unit: &Unit) -> bool {
+    *area == Area::Country || (*unit != Unit::National && area.holds_unit(unit))
 }
 
 fn metadata_of(e: &StoredEvent) -> HashMap<String, String> {
     serde_json::from_str(&e.metadata).unwrap_or_default()
 }
 
-fn selected(sel: &Selection, e: &StoredEvent, places: &BTreeSet<String>) -> bool {
+fn selected(
+    sel: &Selection,
+    e: &StoredEvent,
+    places: &BTreeSet<String>,
+    area: Option<&BTreeSet<(String, String)>>,
+) -> bool {
+    if let Some(inside) = area {
+        let key = if e.aggregate_type == "AccessLog" {
+            e.position.to_string()
+        } else {
+            e.aggregate_id.clone()
+        };
+        if !inside.contains(&(e.aggregate_type.clone(), key)) {
+            return false;
+        }
+    }
     if sel.case.is_some()
         && (e.aggregate_type != "Case" || sel.case.as_ref() != Some(&e.aggregate_id))
     {
@@ -324,27 +409,22 @@ pub async fn export(
     }
     let size = cp.tree_size as i64;
 
-    // Cases of the place (replayed from their events).
+    // Cases of the place, and the records of the area (replayed from their
+    // events).
     let mut places = BTreeSet::new();
     if let Some(place) = &sel.place {
-        let mut ids = BTreeSet::new();
-        let mut after = 0;
-        while after < size {
-            let page = ledger.read_after(after, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.position;
-            ids.extend(
-                page.iter()
-                    .filter(|e| e.aggregate_type == "Case" && e.position <= size)
-                    .map(|e| e.aggregate_id.clone()),
-            );
-        }
-        for id in ids {
-            if place_matches(place, &app.load::<Case>(&id).await?)? {
-                places.insert(id);
-            }
-        }
+        let area = area_of(place)?;
+        places = records_in(app, size, &area)
+            .await?
+            .into_iter()
+            .filter(|(t, _)| t == "Case")
+            .map(|(_, id)| id)
+            .collect();
     }
+    let area = match &sel.area {
+        Some(code) => Some(records_in(app, size, &area_of(code)?).await?),
+        None => None,
+    };
 
     let mut files = Vec::new();
     let mut cp_file = Out::create(dir, "checkpoint.txt")?;
@@ -382,7 +462,7 @@ pub async fn export(
         let Some(last) = page.last() else { break };
         after = last.position;
         for e in page.iter().filter(|e| e.position <= size) {
-            if !selected(sel, e, &places) {
+            if !selected(sel, e, &places, area.as_ref()) {
                 continue;
             }
             let index = (e.position - 1) as u64;
@@ -409,8 +489,17 @@ pub async fn export(
             text.push('\n');
             events.put(text.as_bytes())?;
             if let (Some(out), Some(_)) = (opened.as_mut(), &e.sealed) {
-                let (part, sealing) = ledger.open_personal(e).await?;
+                let (mut part, sealing) = ledger.open_personal(e).await?;
+                let withheld = match (personal.and_then(|p| p.sight.as_ref()), part.as_mut()) {
+                    (Some(sight), Some(v)) => sight
+                        .withhold(&e.aggregate_type, &e.event_type, v)
+                        .iter()
+                        .map(|f| f.to_string())
+                        .collect(),
+                    _ => Vec::new(),
+                };
                 let p = PersonalLine {
+                    withheld,
                     position: e.position,
                     sealing: match sealing {
                         hoso_ledger::seal::Sealing::Opened => "opened",

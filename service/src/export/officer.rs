@@ -1,9 +1,12 @@
 //! An export asked for by a signed-in officer (the JSON API and the
-//! integrity page): inspectors and admins only, and only within their area.
+//! integrity page): inspectors only (`sight`), with a reason, and only the
+//! records of their area: the events are selected by the place of the record
+//! they belong to, never only by who recorded them.
 
 use std::path::Path;
 
-use hoso_domain::common::{Role, Unit};
+use hoso_domain::common::Unit;
+use hoso_projections::read::{CaseFilter, Within};
 
 use super::{projection_csvs, Personal, Selection, Summary};
 use crate::access::{self, ReadContext};
@@ -49,10 +52,14 @@ pub async fn for_officer(
     req: &ExportRequest,
     dir: &Path,
 ) -> Result<Summary, Error> {
-    me.require(
-        &[Role::Inspector, Role::Admin],
-        "download compliance exports",
-    )?;
+    let sight = me.sight();
+    if !sight.exports() {
+        return Err(Error::Forbidden(format!(
+            "a {} may not download compliance exports",
+            me.role().as_str()
+        )));
+    }
+    sight.check_reason(ctx.reason.as_deref())?;
     let signer = svc
         .signer
         .clone()
@@ -90,6 +97,7 @@ pub async fn for_officer(
         place: req.place.clone(),
         from: req.from.clone(),
         to: req.to.clone(),
+        area: (me.area() != crate::Area::Country).then(|| me.actor.unit.code()),
     };
     let province = req
         .place
@@ -97,13 +105,26 @@ pub async fn for_officer(
         .and_then(unit_province)
         .flatten()
         .or(area);
-    let extra = projection_csvs(svc.ledger(), province, req.officer.as_deref()).await?;
+    let mut cases = CaseFilter::default();
+    let reads_cases = sight.narrow_cases(&mut cases);
+    let within = Within {
+        cases: reads_cases.then_some(&cases),
+    };
+    let national = me.area() == crate::Area::Country;
+    let extra = projection_csvs(
+        svc.ledger(),
+        province,
+        req.officer.as_deref(),
+        (!national).then_some(&within),
+    )
+    .await?;
     let personal = match &req.personal_reason {
         None => None,
         Some(r) => match access::ReadContext::reason(Some(r))? {
             Some(reason) => Some(Personal {
                 reason,
                 requested_by: me.actor.officer_id.clone(),
+                sight: Some(sight.clone()),
             }),
             None => {
                 return Err(Error::invalid(

@@ -14,6 +14,7 @@ use hoso_service::cases::{self, ListRequest};
 use hoso_service::Area;
 
 use super::{case_headers, case_rows, group_label, opt};
+use crate::http::access::ReadContext;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::labels::{label, Lang};
@@ -26,9 +27,10 @@ const PAGE: i64 = 50;
 pub async fn list(
     State(state): State<AppState>,
     o: Officer,
+    ctx: ReadContext,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    match list_inner(&state, &o, &q).await {
+    match list_inner(&state, &o, &ctx, &q).await {
         Ok(r) => r,
         Err(e) => error_page(&o, e),
     }
@@ -37,6 +39,7 @@ pub async fn list(
 async fn list_inner(
     state: &AppState,
     o: &Officer,
+    ctx: &ReadContext,
     q: &HashMap<String, String>,
 ) -> Result<Response, ApiError> {
     let lang = o.ctx.lang;
@@ -62,7 +65,7 @@ async fn list_inner(
         limit: Some(PAGE),
         offset: Some((page_no - 1) * PAGE),
     };
-    let page = cases::list_fresh(&state.svc, &o.me, &req).await?;
+    let page = cases::list_fresh(&state.svc, &o.me, ctx, &req).await?;
 
     // Filter form.
     let opts = |codes: &[&str]| -> Vec<(String, String)> {
