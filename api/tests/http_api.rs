@@ -280,10 +280,28 @@ async fn cast(api: &Api) -> Cast {
     }
 }
 
-async fn open_case(api: &Api, token: &str, c: u32) -> String {
-    let (s, b) = api.post(token, "/children", child_body(c)).await;
+/// Registers a child of `child_body(c)`; when one of that name is already
+/// registered (409 with the candidates), registers it again as checked:
+/// another child.
+async fn register_child(api: &Api, token: &str, c: u32) -> String {
+    let (mut s, mut b) = api.post(token, "/children", child_body(c)).await;
+    if s == StatusCode::CONFLICT {
+        assert_eq!(b["type"], "urn:hoso:problem:likely-duplicate", "{b}");
+        let ids: Vec<&str> = b["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["child_id"].as_str().unwrap())
+            .collect();
+        let path = format!("/children?distinct_from={}", ids.join(","));
+        (s, b) = api.post(token, &path, child_body(c)).await;
+    }
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    let child = b["child_id"].as_str().unwrap().to_string();
+    b["child_id"].as_str().unwrap().to_string()
+}
+
+async fn open_case(api: &Api, token: &str, c: u32) -> String {
+    let child = register_child(api, token, c).await;
     let (s, b) = api.post(token, "/cases", intake_body(&child, c)).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     b["case_id"].as_str().unwrap().to_string()
@@ -469,6 +487,16 @@ both_backends!(http_roles_and_units, |db: TestDb| async move {
         api.get_why(&p.inspector, "/officers/cb-1/history").await.0,
         StatusCode::OK
     );
+    // A `reason` parameter over the limit is refused, also beside a header.
+    let long = "x".repeat(501);
+    let (s, b) = api
+        .get_why(
+            &p.inspector,
+            &format!("/officers/cb-1/history?reason={long}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "reason", "{b}");
     assert_eq!(
         api.get(&p.worker, "/officers/cb-1/history").await.0,
         StatusCode::OK
@@ -542,8 +570,7 @@ both_backends!(
         let p = cast(&api).await;
         let (c, _) = communes();
         let id = open_case(&api, &p.worker, c).await;
-        let (_, ch) = api.post(&p.worker, "/children", child_body(c)).await;
-        let child = ch["child_id"].as_str().unwrap().to_string();
+        let child = register_child(&api, &p.worker, c).await;
         let before = api.head().await;
         let actions = format!("/cases/{id}/actions");
         let mut intake = intake_body(&child, c);
@@ -608,6 +635,15 @@ both_backends!(
             ("POST", "/cases".into(), json!([]), 422, None),
             ("POST", "/cases".into(), json!({}), 422, None),
             ("POST", actions.clone(), json!({"type": "fly"}), 422, None),
+            // A digest typed in (another case's file, say) is not an upload.
+            (
+                "POST",
+                actions.clone(),
+                json!({"type": "add_attachment", "sha256": "ab".repeat(32), "size_bytes": 10,
+                       "media_type": "application/pdf", "file_name": "x.pdf", "description": ""}),
+                422,
+                Some("type"),
+            ),
             (
                 "POST",
                 actions.clone(),
@@ -758,8 +794,7 @@ both_backends!(http_idempotency_key, |db: TestDb| async move {
     let api = spawn(&db).await;
     let p = cast(&api).await;
     let (c, _) = communes();
-    let (_, ch) = api.post(&p.worker, "/children", child_body(c)).await;
-    let child = ch["child_id"].as_str().unwrap().to_string();
+    let child = register_child(&api, &p.worker, c).await;
     let send = |body: Value, key: &'static str| {
         api.http
             .post(format!("{}/cases", api.base))

@@ -35,6 +35,16 @@ pub struct Cli {
     /// hoso-signing.key beside the SQLite file, or in the working directory.
     #[arg(long, env = "HOSO_SIGNING_KEY", global = true)]
     pub key: Option<std::path::PathBuf>,
+    /// Log lines on standard error: `text` (coloured only on a terminal) or
+    /// `json` (one object per line, for log collectors).
+    #[arg(
+        long,
+        value_enum,
+        env = "HOSO_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
     /// Key-encryption key file of the children's and officers' personal data
     /// (made on a fresh store, mode 0600; HOSO_KEK holds the key itself
     /// instead). Default: hoso-kek.key beside the SQLite file, or in the
@@ -68,6 +78,13 @@ impl ProxyArgs {
                 .map(|h| h.to_ascii_lowercase()),
         }
     }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -302,7 +319,7 @@ async fn serve(
     let ledger = hoso_service::privacy::open_ledger(url, &crate::log::kek_path(url)).await?;
     let config = hoso_api::server::Config {
         listen,
-        signer: Some(crate::log::signer(url)?),
+        signer: Some(crate::log::signer(url, &ledger).await?),
         // Often, so that witnesses cosign within moments; only when the log grew.
         checkpoint_every: Some(std::time::Duration::from_secs(1)),
         witnesses,
@@ -347,7 +364,7 @@ async fn demo(url: &str, cases: usize, seed: u64) -> anyhow::Result<ExitCode> {
     let app = crate::log::app(url).await?;
     let summary = hoso_demo::load(&app, cases, seed).await?;
     println!("{summary}");
-    let signer = crate::log::signer(url)?;
+    let signer = crate::log::signer(url, &app.ledger).await?;
     if let Some(c) = hoso_service::signing::issue_now(&app.ledger, &signer, true).await? {
         println!("checkpoint #{} of {} events signed", c.id, c.tree_size);
     }

@@ -46,9 +46,27 @@ pub fn key_path(url: &str) -> PathBuf {
     signing::key_path(KEY_PATH.get().map(PathBuf::as_path), url)
 }
 
-/// The signing key, created at first use.
-pub fn signer(url: &str) -> anyhow::Result<Signer> {
-    Ok(Signer::load_or_generate(&key_path(url))?)
+/// The log's signing key: created at first use, while the log has no
+/// checkpoint; after that only the key that signed checkpoint #1 (the log's
+/// identity) is accepted, and a missing key file is an error, never a new key.
+pub async fn signer(url: &str, ledger: &Ledger) -> anyhow::Result<Signer> {
+    let path = key_path(url);
+    if !path.exists() {
+        if let Some(first) = hoso_ledger::checkpoint::by_id(ledger, 1).await? {
+            anyhow::bail!(
+                "the signing key file {} is missing, but this log's checkpoints are signed by key id {}: \
+                 restore the key file from its backup (or give its path with --key / HOSO_SIGNING_KEY); \
+                 no new key is made for a log that already has one",
+                path.display(),
+                first.key_id
+            );
+        }
+    }
+    let s = Signer::load_or_generate(&path)?;
+    hoso_ledger::checkpoint::pinned(ledger, s.verifier())
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(s)
 }
 
 #[derive(Args, Debug, Default)]
@@ -197,6 +215,22 @@ pub async fn verify(args: VerifyArgs, url: &str) -> anyhow::Result<ExitCode> {
         "verify: intact: {} events, {} aggregates, {:.3} seconds",
         report.events, report.aggregates, report.seconds
     );
+    match &key {
+        Some(k) => match hoso_ledger::checkpoint::pinned(&ledger, k).await {
+            Ok(Some(())) => println!(
+                "verify: every checkpoint signature checked against key id {}, the log's pinned key (it signed checkpoint #1)",
+                k.key_id_hex()
+            ),
+            Ok(None) => println!("verify: no checkpoint yet: nothing signed to check"),
+            Err(e) => {
+                println!("verify: BROKEN: {e}");
+                return Ok(ExitCode::from(1));
+            }
+        },
+        None => println!(
+            "verify: checkpoint signatures NOT checked: no public key (give --public-key, or keep the key file beside the store)"
+        ),
+    }
     if !args.witnesses.witnesses.is_empty() {
         let Some(k) = &key else {
             anyhow::bail!("--witness needs the log's public key (--public-key or the key file)");
@@ -233,13 +267,14 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
     match command {
         LogCommand::Key { what: KeyCmd::Show } => {
             let path = key_path(url);
-            let s = signer(url)?;
+            let ledger = Ledger::open(url).await?;
+            let s = signer(url, &ledger).await?;
             println!("{}", s.verifier());
             eprintln!("key id {} in {}", s.verifier().key_id_hex(), path.display());
         }
         LogCommand::Checkpoint => {
             let ledger = Ledger::open(url).await?;
-            let s = signer(url)?;
+            let s = signer(url, &ledger).await?;
             let c = signing::issue_now(&ledger, &s, false).await?;
             if let Some(c) = c {
                 eprintln!("checkpoint #{} of {} events", c.id, c.tree_size);
@@ -258,7 +293,7 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
             reason,
         } => {
             let app = app(url).await?;
-            let s = signer(url)?;
+            let s = signer(url, &app.ledger).await?;
             if personal {
                 let svc = hoso_service::Service::new(app).with_signer(s);
                 let id = by.unwrap_or_default();

@@ -18,7 +18,7 @@ use hoso_domain::common::{Actor, HarmType, Role, Structure, Unit};
 use hoso_domain::privacy::Erasure;
 use hoso_service::access::ReadContext;
 use hoso_service::officers::NewOfficer;
-use hoso_service::{cases, officers, privacy, App, Me, Service};
+use hoso_service::{attachments, cases, officers, privacy, App, Me, Service};
 use hoso_tests::{both_backends, Backend, TestDb};
 
 fn hoso(db: &TestDb, key: &Path, args: &[&str]) -> Output {
@@ -136,8 +136,9 @@ both_backends!(
                 commune: commune.commune,
             },
         );
+        let mut opened = Vec::new();
         for text in ["Hàng xóm báo tin lần hai.", "Nhà trường báo tin lần ba."] {
-            cases::intake(
+            let case = cases::intake(
                 &svc,
                 &worker,
                 Intake {
@@ -155,7 +156,30 @@ both_backends!(
             )
             .await
             .unwrap();
+            opened.push(case.case_id);
         }
+        // A scanned minute attached to a case of theirs. (Its bytes are not
+        // yet looked for in the SQLite file: a deleted row's page can stay in
+        // the file there; the row itself is gone, checked below.)
+        let minute = "Biên bản xác minh tại nhà của trẻ.".to_string();
+        attachments::upload(
+            &svc,
+            &worker,
+            &opened[0],
+            attachments::Upload {
+                file_name: "bien-ban.txt".into(),
+                media_type: "text/plain".into(),
+                bytes: minute.clone().into_bytes(),
+                description: "Biên bản xác minh".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let sha = hoso_service::files::digest(minute.as_bytes());
+        assert!(hoso_service::files::get(&svc, &sha)
+            .await
+            .unwrap()
+            .is_some());
         let kept = hoso(&db, &key, &["checkpoint"]);
         ok(&kept);
         let kept_file = dir.join("kept-checkpoint.txt");
@@ -204,6 +228,18 @@ both_backends!(
         )
         .await
         .unwrap();
+
+        // The file went with the child's key; the case still names its digest.
+        assert!(hoso_service::files::get(&svc, &sha)
+            .await
+            .unwrap()
+            .is_none());
+        let download =
+            attachments::download(&svc, &worker, &ReadContext::default(), &opened[0], &sha).await;
+        assert!(
+            matches!(download, Err(hoso_service::Error::NotFound(_))),
+            "{download:?}"
+        );
 
         // Everything still verifies, also against the checkpoint kept from before.
         ok(&hoso(

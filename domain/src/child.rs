@@ -14,9 +14,9 @@
 //! "action": {"type": "add_special_circumstance", "group": "dd", "since":
 //! "2025-08-01", "note": "..."}}`; events are tagged the same way and carry `at`.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::{Aggregate, DomainEvent};
+use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::local_date;
@@ -25,546 +25,22 @@ use crate::places;
 use crate::privacy::Erasure;
 
 pub mod duplicates;
+pub mod identity;
+
+pub use identity::{DistinctConfirmation, DuplicateMark};
 
 #[cfg(test)]
 mod tests;
 
-/// The Law on Children covers persons under 16 (Law Art. 1).
-pub const CHILD_AGE_LIMIT: u32 = 16;
+mod commands;
+mod error;
+mod events;
+mod types;
 
-// ---------------------------------------------------------------------------
-// Value types
-
-/// Giới tính.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    /// Nam.
-    Male,
-    /// Nữ.
-    Female,
-    /// Khác / chưa xác định (e.g. not yet recorded for an abandoned infant).
-    Other,
-}
-
-/// Household poverty status as certified by the commune.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum HouseholdStatus {
-    /// Not on the commune's poor or near-poor list.
-    #[default]
-    Normal,
-    /// Hộ nghèo.
-    Poor,
-    /// Hộ cận nghèo.
-    NearPoor,
-}
-
-crate::codes!(Sex { Male => "male", Female => "female", Other => "other" });
-crate::codes!(HouseholdStatus {
-    Normal => "normal",
-    Poor => "poor",
-    NearPoor => "near_poor",
-});
-
-impl HouseholdStatus {
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            HouseholdStatus::Normal => "Không thuộc hộ nghèo, cận nghèo",
-            HouseholdStatus::Poor => "Hộ nghèo",
-            HouseholdStatus::NearPoor => "Hộ cận nghèo",
-        }
-    }
-}
-
-/// Current address (nơi cư trú): the commune and the detail within it (village,
-/// street, house number).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Address {
-    /// Must be a real commune of its structure.
-    pub commune: CommuneRef,
-    /// Thôn/bản/tổ dân phố, street, house number; may be empty.
-    #[serde(default)]
-    pub detail: String,
-}
-
-/// A group of children in special circumstances (nhóm trẻ em có hoàn cảnh đặc
-/// biệt). The first fourteen keep the letters of Law Art. 10 as their codes
-/// (`dd` stands for đ); the last three are the extra groups of the field registers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CircumstanceGroup {
-    /// a. Mồ côi cả cha và mẹ.
-    A,
-    /// b. Bị bỏ rơi.
-    B,
-    /// c. Không nơi nương tựa.
-    C,
-    /// d. Khuyết tật.
-    D,
-    /// đ. Nhiễm HIV/AIDS.
-    Dd,
-    /// e. Vi phạm pháp luật.
-    E,
-    /// g. Nghiện ma túy.
-    G,
-    /// h. Bỏ học kiếm sống chưa hoàn thành phổ cập giáo dục THCS.
-    H,
-    /// i. Bị tổn hại nghiêm trọng về thể chất và tinh thần do bị bạo lực.
-    I,
-    /// k. Bị bóc lột.
-    K,
-    /// l. Bị xâm hại tình dục.
-    L,
-    /// m. Bị mua bán.
-    M,
-    /// n. Mắc bệnh hiểm nghèo / điều trị dài ngày thuộc hộ nghèo, cận nghèo.
-    N,
-    /// o. Di cư, lánh nạn, tị nạn chưa xác định được cha mẹ / không có người chăm sóc.
-    O,
-    /// Có nguy cơ rơi vào hoàn cảnh đặc biệt (field register).
-    AtRisk,
-    /// Tai nạn thương tích, đuối nước (field register).
-    InjuryDrowning,
-    /// Bạo lực học đường (field register).
-    SchoolViolence,
-}
-
-impl CircumstanceGroup {
-    pub const ALL: [CircumstanceGroup; 17] = [
-        CircumstanceGroup::A,
-        CircumstanceGroup::B,
-        CircumstanceGroup::C,
-        CircumstanceGroup::D,
-        CircumstanceGroup::Dd,
-        CircumstanceGroup::E,
-        CircumstanceGroup::G,
-        CircumstanceGroup::H,
-        CircumstanceGroup::I,
-        CircumstanceGroup::K,
-        CircumstanceGroup::L,
-        CircumstanceGroup::M,
-        CircumstanceGroup::N,
-        CircumstanceGroup::O,
-        CircumstanceGroup::AtRisk,
-        CircumstanceGroup::InjuryDrowning,
-        CircumstanceGroup::SchoolViolence,
-    ];
-
-    /// The serde code: `a` … `o` (`dd` for đ), `at_risk`, `injury_drowning`,
-    /// `school_violence`.
-    pub fn code(self) -> &'static str {
-        match self {
-            CircumstanceGroup::A => "a",
-            CircumstanceGroup::B => "b",
-            CircumstanceGroup::C => "c",
-            CircumstanceGroup::D => "d",
-            CircumstanceGroup::Dd => "dd",
-            CircumstanceGroup::E => "e",
-            CircumstanceGroup::G => "g",
-            CircumstanceGroup::H => "h",
-            CircumstanceGroup::I => "i",
-            CircumstanceGroup::K => "k",
-            CircumstanceGroup::L => "l",
-            CircumstanceGroup::M => "m",
-            CircumstanceGroup::N => "n",
-            CircumstanceGroup::O => "o",
-            CircumstanceGroup::AtRisk => "at_risk",
-            CircumstanceGroup::InjuryDrowning => "injury_drowning",
-            CircumstanceGroup::SchoolViolence => "school_violence",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<CircumstanceGroup> {
-        CircumstanceGroup::ALL
-            .into_iter()
-            .find(|g| g.code() == code)
-    }
-
-    /// The letter of Law Art. 10 as printed (`đ`), or `None` for the register extras.
-    pub fn legal_letter(self) -> Option<&'static str> {
-        match self {
-            CircumstanceGroup::Dd => Some("đ"),
-            CircumstanceGroup::AtRisk
-            | CircumstanceGroup::InjuryDrowning
-            | CircumstanceGroup::SchoolViolence => None,
-            other => Some(other.code()),
-        }
-    }
-
-    /// True for the fourteen groups of Law Art. 10.
-    pub fn is_legal_group(self) -> bool {
-        self.legal_letter().is_some()
-    }
-
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            CircumstanceGroup::A => "Trẻ em mồ côi cả cha và mẹ",
-            CircumstanceGroup::B => "Trẻ em bị bỏ rơi",
-            CircumstanceGroup::C => "Trẻ em không nơi nương tựa",
-            CircumstanceGroup::D => "Trẻ em khuyết tật",
-            CircumstanceGroup::Dd => "Trẻ em nhiễm HIV/AIDS",
-            CircumstanceGroup::E => "Trẻ em vi phạm pháp luật",
-            CircumstanceGroup::G => "Trẻ em nghiện ma túy",
-            CircumstanceGroup::H => {
-                "Trẻ em phải bỏ học kiếm sống chưa hoàn thành phổ cập giáo dục trung học cơ sở"
-            }
-            CircumstanceGroup::I => {
-                "Trẻ em bị tổn hại nghiêm trọng về thể chất và tinh thần do bị bạo lực"
-            }
-            CircumstanceGroup::K => "Trẻ em bị bóc lột",
-            CircumstanceGroup::L => "Trẻ em bị xâm hại tình dục",
-            CircumstanceGroup::M => "Trẻ em bị mua bán",
-            CircumstanceGroup::N => {
-                "Trẻ em mắc bệnh hiểm nghèo hoặc bệnh phải điều trị dài ngày thuộc hộ nghèo hoặc hộ cận nghèo"
-            }
-            CircumstanceGroup::O => {
-                "Trẻ em di cư, trẻ em lánh nạn, tị nạn chưa xác định được cha mẹ hoặc không có người chăm sóc"
-            }
-            CircumstanceGroup::AtRisk => "Trẻ em có nguy cơ rơi vào hoàn cảnh đặc biệt",
-            CircumstanceGroup::InjuryDrowning => "Trẻ em bị tai nạn thương tích, đuối nước",
-            CircumstanceGroup::SchoolViolence => "Trẻ em bị bạo lực học đường",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            CircumstanceGroup::A => "Orphaned of both parents",
-            CircumstanceGroup::B => "Abandoned",
-            CircumstanceGroup::C => "With no one to depend on",
-            CircumstanceGroup::D => "With a disability",
-            CircumstanceGroup::Dd => "Living with HIV/AIDS",
-            CircumstanceGroup::E => "In conflict with the law",
-            CircumstanceGroup::G => "With a drug addiction",
-            CircumstanceGroup::H => {
-                "Left school to earn a living before completing lower secondary education"
-            }
-            CircumstanceGroup::I => "Seriously harmed in body and mind by violence",
-            CircumstanceGroup::K => "Exploited",
-            CircumstanceGroup::L => "Sexually abused",
-            CircumstanceGroup::M => "Trafficked",
-            CircumstanceGroup::N => {
-                "With a grave or long-term illness in a poor or near-poor household"
-            }
-            CircumstanceGroup::O => {
-                "Migrant or refugee child whose parents are unknown or who has no carer"
-            }
-            CircumstanceGroup::AtRisk => "At risk of falling into special circumstances",
-            CircumstanceGroup::InjuryDrowning => "Injured in an accident or drowning",
-            CircumstanceGroup::SchoolViolence => "Victim of school violence",
-        }
-    }
-}
-
-/// One period during which the child belonged to a group. `until` is the last
-/// day in the group (inclusive); `None` while the period is open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CircumstancePeriod {
-    pub group: CircumstanceGroup,
-    pub since: NaiveDate,
-    pub until: Option<NaiveDate>,
-    pub note: String,
-    pub end_reason: Option<String>,
-}
-
-impl CircumstancePeriod {
-    pub fn is_open(&self) -> bool {
-        self.until.is_none()
-    }
-
-    /// True when the child was in the group on `date`.
-    pub fn covers(&self, date: NaiveDate) -> bool {
-        self.since <= date && self.until.is_none_or(|u| date <= u)
-    }
-}
-
-/// Age in completed years on `date` (a child born on 29 February turns a year
-/// older on 1 March in common years).
-pub fn age_on(date_of_birth: NaiveDate, date: NaiveDate) -> u32 {
-    let mut years = date.year() - date_of_birth.year();
-    if (date.month(), date.day()) < (date_of_birth.month(), date_of_birth.day()) {
-        years -= 1;
-    }
-    u32::try_from(years).unwrap_or(0)
-}
-
-/// Số định danh cá nhân / căn cước công dân: exactly 12 digits.
-pub fn is_valid_personal_id(id: &str) -> bool {
-    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
-}
-
-// ---------------------------------------------------------------------------
-// Commands
-
-/// One request about a child. The child id is the aggregate id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChildCommand {
-    pub actor: Actor,
-    /// When the action happened; every event carries it. Never read from a clock.
-    pub at: DateTime<Utc>,
-    pub action: ChildAction,
-}
-
-/// What the actor asks for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ChildAction {
-    /// Lập hồ sơ trẻ em: the first record of the child.
-    RegisterChild(Registration),
-    /// Correct or update identity and address; at least one field.
-    UpdateChildDetails(DetailsUpdate),
-    ChangeHouseholdStatus(HouseholdStatusChange),
-    /// The child enters a special-circumstance group.
-    AddSpecialCircumstance(CircumstanceStart),
-    /// The child leaves a special-circumstance group.
-    EndSpecialCircumstance(CircumstanceEnd),
-    /// Xóa dữ liệu cá nhân: records the decision to erase the child's personal
-    /// data (the storage layer then destroys the child's data key). National
-    /// admins only; afterwards every command on the child is refused.
-    EraseChildData(Erasure),
-}
-
-impl ChildAction {
-    /// The action in words, for error messages.
-    pub fn describe(&self) -> &'static str {
-        match self {
-            ChildAction::RegisterChild(_) => "register a child",
-            ChildAction::UpdateChildDetails(_) => "update a child's details",
-            ChildAction::ChangeHouseholdStatus(_) => "change a household status",
-            ChildAction::AddSpecialCircumstance(_) => "add a special circumstance",
-            ChildAction::EndSpecialCircumstance(_) => "end a special circumstance",
-            ChildAction::EraseChildData(_) => "erase a child's personal data",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Registration {
-    /// Họ và tên; must not be empty.
-    pub full_name: String,
-    /// Must not be after the command date; the child must be under 16 then.
-    pub date_of_birth: NaiveDate,
-    pub sex: Sex,
-    /// Dân tộc, e.g. "Kinh", "Tày", "H'Mông"; must not be empty.
-    pub ethnicity: String,
-    /// Số định danh cá nhân (CCCD): 12 digits, if known.
-    #[serde(default)]
-    pub personal_id: Option<String>,
-    pub address: Address,
-    #[serde(default)]
-    pub household_status: HouseholdStatus,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct DetailsUpdate {
-    #[serde(default)]
-    pub full_name: Option<String>,
-    #[serde(default)]
-    pub ethnicity: Option<String>,
-    #[serde(default)]
-    pub personal_id: Option<String>,
-    /// A new address; the actor must belong to the child's current commune.
-    #[serde(default)]
-    pub address: Option<Address>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct HouseholdStatusChange {
-    pub status: HouseholdStatus,
-    /// E.g. the commune's yearly poor-household review decision.
-    #[serde(default)]
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CircumstanceStart {
-    pub group: CircumstanceGroup,
-    /// First day in the group: not before birth, not after the command date.
-    pub since: NaiveDate,
-    #[serde(default)]
-    pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CircumstanceEnd {
-    pub group: CircumstanceGroup,
-    /// Last day in the group (inclusive): not before `since`, not after the command date.
-    pub until: NaiveDate,
-    /// Must not be empty.
-    pub reason: String,
-}
-
-// ---------------------------------------------------------------------------
-// Events
-
-/// Something that happened to a child's record. Every event carries `at`, the
-/// time of the action; the actor is in the event metadata.
-///
-/// Every personal field (see [`crate::privacy`]) has `#[serde(default)]`, so an
-/// event whose personal part was erased still deserializes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ChildEvent {
-    ChildRegistered {
-        at: DateTime<Utc>,
-        #[serde(default)]
-        full_name: String,
-        /// Always `Some` when recorded; `None` once erased. Serializes as the
-        /// date itself, as when it was a plain `NaiveDate`.
-        #[serde(default)]
-        date_of_birth: Option<NaiveDate>,
-        sex: Sex,
-        #[serde(default)]
-        ethnicity: String,
-        #[serde(default)]
-        personal_id: Option<String>,
-        address: Address,
-        household_status: HouseholdStatus,
-    },
-    /// Only the changed fields are `Some`.
-    ChildDetailsUpdated {
-        at: DateTime<Utc>,
-        #[serde(default)]
-        full_name: Option<String>,
-        #[serde(default)]
-        ethnicity: Option<String>,
-        #[serde(default)]
-        personal_id: Option<String>,
-        address: Option<Address>,
-    },
-    HouseholdStatusChanged {
-        at: DateTime<Utc>,
-        status: HouseholdStatus,
-        #[serde(default)]
-        reason: String,
-    },
-    SpecialCircumstanceAdded {
-        at: DateTime<Utc>,
-        group: CircumstanceGroup,
-        since: NaiveDate,
-        #[serde(default)]
-        note: String,
-    },
-    SpecialCircumstanceEnded {
-        at: DateTime<Utc>,
-        group: CircumstanceGroup,
-        until: NaiveDate,
-        #[serde(default)]
-        reason: String,
-    },
-    /// The child's personal data was erased by the decision `decision_ref`.
-    /// Public: the history keeps who erased (metadata), when and why.
-    PersonalDataErased {
-        at: DateTime<Utc>,
-        reason: String,
-        decision_ref: String,
-    },
-}
-
-impl ChildEvent {
-    pub fn at(&self) -> DateTime<Utc> {
-        match self {
-            ChildEvent::ChildRegistered { at, .. }
-            | ChildEvent::ChildDetailsUpdated { at, .. }
-            | ChildEvent::HouseholdStatusChanged { at, .. }
-            | ChildEvent::SpecialCircumstanceAdded { at, .. }
-            | ChildEvent::SpecialCircumstanceEnded { at, .. }
-            | ChildEvent::PersonalDataErased { at, .. } => *at,
-        }
-    }
-}
-
-impl DomainEvent for ChildEvent {
-    fn event_type(&self) -> String {
-        match self {
-            ChildEvent::ChildRegistered { .. } => "ChildRegistered",
-            ChildEvent::ChildDetailsUpdated { .. } => "ChildDetailsUpdated",
-            ChildEvent::HouseholdStatusChanged { .. } => "HouseholdStatusChanged",
-            ChildEvent::SpecialCircumstanceAdded { .. } => "SpecialCircumstanceAdded",
-            ChildEvent::SpecialCircumstanceEnded { .. } => "SpecialCircumstanceEnded",
-            ChildEvent::PersonalDataErased { .. } => "PersonalDataErased",
-        }
-        .to_string()
-    }
-
-    fn event_version(&self) -> String {
-        "1".to_string()
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Errors
-
-/// Why a child command was refused: one variant per rule.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ChildError {
-    #[error("the child has not been registered")]
-    NotRegistered,
-    #[error("the child is already registered")]
-    AlreadyRegistered,
-    /// The role may never do this action.
-    #[error("a {} may not {action}", .role.as_str())]
-    NotAuthorised { role: Role, action: &'static str },
-    /// The role may do this, but not for a child of this commune.
-    #[error("an officer of {} may not act on a child of commune {commune}", .unit.code())]
-    OutsideUnit { unit: Unit, commune: u32 },
-    #[error("the action time is earlier than the child's last recorded event ({last})")]
-    BeforeLastEvent { last: DateTime<Utc> },
-    #[error("missing required field: {0}")]
-    MissingField(&'static str),
-    #[error("the personal identification number must have exactly 12 digits")]
-    InvalidPersonalId,
-    #[error("commune {commune} of province {province} does not exist in that structure")]
-    UnknownCommune { province: u32, commune: u32 },
-    #[error("the date of birth is after the registration date")]
-    BornAfterRegistration,
-    #[error(
-        "the person was 16 or older at registration; the Law on Children covers persons under 16"
-    )]
-    ChildTooOld,
-    #[error("the update names no field to change")]
-    NothingToUpdate,
-    #[error("the update changes nothing: every given field already has that value")]
-    NoChange,
-    #[error("the household status is already {0:?}")]
-    SameHouseholdStatus(HouseholdStatus),
-    #[error("group {} is already active", .0.code())]
-    GroupAlreadyActive(CircumstanceGroup),
-    #[error("group {} is not active", .0.code())]
-    GroupNotActive(CircumstanceGroup),
-    #[error("group {} ended on {ended}; a new period must start after that", .group.code())]
-    OverlapsEarlierPeriod {
-        group: CircumstanceGroup,
-        ended: NaiveDate,
-    },
-    #[error("the end date {until} is before the start date {since}")]
-    EndBeforeStart { since: NaiveDate, until: NaiveDate },
-    #[error("{field} is after the date of the action")]
-    DateInFuture { field: &'static str },
-    #[error("{field} is before the child's date of birth")]
-    BeforeBirth { field: &'static str },
-    #[error("group n requires a poor or near-poor household (Law Art. 10 n)")]
-    GroupNRequiresPoorHousehold,
-    #[error("the child's personal data has been erased; the record takes no more changes")]
-    Erased,
-}
+pub use commands::*;
+pub use error::*;
+pub use events::*;
+pub use types::*;
 
 // ---------------------------------------------------------------------------
 // Aggregate
@@ -586,6 +62,12 @@ pub struct Child {
     pub household_history: Vec<(DateTime<Utc>, HouseholdStatus)>,
     /// Every group period, open and closed, in the order they were added.
     pub circumstances: Vec<CircumstancePeriod>,
+    /// Records a person found to be other children (likely duplicates checked).
+    #[serde(default)]
+    pub distinct_from: Vec<String>,
+    /// The record kept, when a person found this one to be the same child.
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
     /// The personal data was erased: names, date of birth, ethnicity, personal
     /// id, address detail and texts are empty; codes, dates and the commune
     /// remain.
@@ -701,6 +183,9 @@ impl Child {
                 };
                 match &other {
                     ChildAction::EraseChildData(_) => authorise_erasure(&actor, what)?,
+                    ChildAction::ConfirmDistinct(_) | ChildAction::MarkDuplicate(_) => {
+                        identity::authorise(&actor, &commune, what)?
+                    }
                     _ => authorise_record_keeping(&actor, &commune, what)?,
                 }
                 if self.erased {
@@ -726,6 +211,8 @@ impl Child {
                     }
                     ChildAction::AddSpecialCircumstance(s) => self.decide_add(at, s),
                     ChildAction::EndSpecialCircumstance(e) => self.decide_end(at, e),
+                    ChildAction::ConfirmDistinct(c) => self.decide_distinct(at, c),
+                    ChildAction::MarkDuplicate(m) => self.decide_duplicate(at, m),
                     ChildAction::EraseChildData(e) => {
                         let (reason, decision_ref) = e.check().map_err(ChildError::MissingField)?;
                         Ok(ChildEvent::PersonalDataErased {
@@ -1037,6 +524,12 @@ impl Aggregate for Child {
                     p.until = Some(until);
                     p.end_reason = Some(reason);
                 }
+            }
+            ChildEvent::ConfirmedDistinct { other_child_id, .. } => {
+                self.distinct_from.push(other_child_id)
+            }
+            ChildEvent::MarkedDuplicate { of_child_id, .. } => {
+                self.duplicate_of = Some(of_child_id)
             }
             ChildEvent::PersonalDataErased { .. } => self.erase_personal_data(),
         }

@@ -259,6 +259,8 @@ pub const EVENTS: &[EventFields] = &[
     ev(CHILD, "SpecialCircumstanceAdded", &["group", "since"], &["note"]),
     ev(CHILD, "SpecialCircumstanceEnded", &["group", "until"], &["reason"]),
     ev(CHILD, "PersonalDataErased", &["reason", "decision_ref"], &[]),
+    ev(CHILD, "ConfirmedDistinct", &["other_child_id"], &["note"]),
+    ev(CHILD, "MarkedDuplicate", &["of_child_id"], &["reason"]),
     // ---- Officer ----
     ev(OFFICER, "OfficerRegistered",
         &["role", "unit.level", "unit.province", "unit.commune", "active_from"],

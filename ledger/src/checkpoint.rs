@@ -55,6 +55,13 @@ pub enum CheckpointError {
     Gap { expected: i64, found: i64 },
     #[error("stored checkpoint #{0} is malformed")]
     Malformed(i64),
+    /// The key offered is not the log's identity (the key that signed
+    /// checkpoint #1): a replaced or regenerated key file.
+    #[error(
+        "the signing key {offered} is not this log's key: checkpoint #1 was signed by key id {pinned}; \
+         restore that key file (or give it with --key / HOSO_SIGNING_KEY); a log's key never changes silently"
+    )]
+    NotPinnedKey { pinned: String, offered: String },
 }
 
 /// The private signing key with its note name and key id.
@@ -386,7 +393,52 @@ pub async fn by_id(ledger: &Ledger, id: i64) -> Result<Option<Checkpoint>, Check
 /// stored state on), signs a checkpoint and stores it with `issued_at`
 /// (RFC 3339, UTC; in the row only, not in the signed body). With `only_if_grown`, does nothing (returns `None`) when the log
 /// has not grown since the newest checkpoint.
+/// Whether a key is the log's identity: the public key of the first
+/// checkpoint. `Ok(None)`: the log has no checkpoint yet (any key may sign
+/// the first); `Ok(Some(()))`: this key signed checkpoint #1; otherwise
+/// `NotPinnedKey`. The whole signature is checked, not only the key id.
+pub async fn pinned(
+    ledger: &Ledger,
+    verifier: &NoteVerifier,
+) -> Result<Option<()>, CheckpointError> {
+    let Some(first) = by_id(ledger, 1).await? else {
+        return Ok(None);
+    };
+    if verifier.open_note(&first.note).is_some() {
+        Ok(Some(()))
+    } else {
+        Err(CheckpointError::NotPinnedKey {
+            pinned: first.key_id,
+            offered: verifier.key_id_hex(),
+        })
+    }
+}
+
+/// Signs and stores a checkpoint of everything committed so far, with the
+/// log's own key only (`pinned`). Two issuers (the background checkpointer
+/// and an export, or two processes) may race for the next checkpoint id: the
+/// loser signs again over the log as it stands after the winner's.
 pub async fn issue(
+    ledger: &Ledger,
+    signer: &Signer,
+    issued_at: &str,
+    only_if_grown: bool,
+) -> Result<Option<Checkpoint>, CheckpointError> {
+    pinned(ledger, signer.verifier()).await?;
+    let mut tries = 0;
+    loop {
+        match issue_once(ledger, signer, issued_at, only_if_grown).await {
+            Err(CheckpointError::Database(sqlx::Error::Database(d)))
+                if d.is_unique_violation() && tries < 8 =>
+            {
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn issue_once(
     ledger: &Ledger,
     signer: &Signer,
     issued_at: &str,

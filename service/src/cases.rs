@@ -175,6 +175,26 @@ pub async fn act(
             "an intake opens a new case: record it as a new case",
         ));
     }
+    if matches!(action, CaseAction::AddAttachment(_)) {
+        // The digest of an attachment names bytes in the file store: only
+        // the upload, which computed it from the bytes it stores, records
+        // one, so no case can point at another case's file.
+        return Err(Error::invalid(
+            "type",
+            "a file is attached by uploading it: POST /api/v1/cases/{id}/attachments",
+        ));
+    }
+    act_checked(svc, me, id, action).await
+}
+
+/// `act` without the attachment rule: for `attachments::upload`, which has
+/// just stored the bytes the action names.
+pub(crate) async fn act_checked(
+    svc: &Service,
+    me: &Me,
+    id: &str,
+    action: CaseAction,
+) -> Result<CaseResult, Error> {
     let case = visible_case(svc, me, id).await?;
     check_references(svc, me, Some(&case), &action).await?;
     execute(svc, me, id, action).await
@@ -363,7 +383,7 @@ async fn now_of(svc: &Service, id: &str, case: Case) -> Result<CaseNow, Error> {
     })
 }
 
-fn case_read(id: &str, case: &Case, what: &str) -> Read {
+pub(crate) fn case_read(id: &str, case: &Case, what: &str) -> Read {
     Read::of("Case", id, what).in_commune(case.commune.as_ref())
 }
 
@@ -375,7 +395,7 @@ pub async fn view(svc: &Service, me: &Me, ctx: &ReadContext, id: &str) -> Result
 
 /// The case's events up to `as_of`, with the fields the officer may not read
 /// withheld (`sight`): what every face that shows a case's events uses.
-async fn record_as_of(
+pub(crate) async fn record_as_of(
     svc: &Service,
     me: &Me,
     id: &str,
@@ -448,6 +468,27 @@ pub async fn file(
         now: now_of(svc, id, case).await?,
         record,
     })
+}
+
+/// The child of a case the officer reads, as registered now: read through
+/// the case (the case's own read is logged by the caller's `file`/`timeline`).
+/// `None` when the case names no child or the child is not registered;
+/// otherwise the child's id and record.
+pub async fn child_of_case(
+    svc: &Service,
+    me: &Me,
+    case_id: &str,
+) -> Result<Option<(String, hoso_domain::child::Child)>, Error> {
+    let case = visible_case(svc, me, case_id).await?;
+    let Some(child_id) = case.child_id.as_deref() else {
+        return Ok(None);
+    };
+    if !me.sight().reads_children() {
+        return Ok(None);
+    }
+    ids::check("child_id", child_id)?;
+    let child: hoso_domain::child::Child = svc.app.load(child_id).await?;
+    Ok(child.registered.then(|| (child_id.to_string(), child)))
 }
 
 /// Whether the officer reads some case of this child (the child is then read

@@ -25,13 +25,27 @@ async fn execute(svc: &Service, me: &Me, id: &str, action: ChildAction) -> Resul
 /// The child if registered and the officer may read it; `NotFound` otherwise.
 pub async fn visible_child(svc: &Service, me: &Me, id: &str) -> Result<Child, Error> {
     ids::check("id", id)?;
-    let sight = me.sight();
-    if !sight.reads_children() {
+    if !me.sight().reads_children() {
         return Err(Error::not_found("child"));
     }
     let child: Child = svc.app.load(id).await?;
+    if readable(svc, me, id, &child).await? {
+        Ok(child)
+    } else {
+        Err(Error::not_found("child"))
+    }
+}
+
+/// Whether the officer may read this registered child's record: in its place
+/// (`sight`), or through a case of the child they read. The one rule every
+/// face that shows a child (its page, a likely duplicate) goes through.
+pub async fn readable(svc: &Service, me: &Me, id: &str, child: &Child) -> Result<bool, Error> {
+    let sight = me.sight();
+    if !sight.reads_children() {
+        return Ok(false);
+    }
     let Some(commune) = child.commune().filter(|_| child.registered) else {
-        return Err(Error::not_found("child"));
+        return Ok(false);
     };
     let registered_by = match sight.cases() {
         Cases::OpenedBy(_) => opener(
@@ -42,13 +56,10 @@ pub async fn visible_child(svc: &Service, me: &Me, id: &str) -> Result<Child, Er
         ),
         _ => None,
     };
-    if sight.sees_child_in_place(&commune, registered_by.as_deref())
-        || cases::reads_a_case_of(svc, me, id).await?
-    {
-        Ok(child)
-    } else {
-        Err(Error::not_found("child"))
-    }
+    Ok(
+        sight.sees_child_in_place(&commune, registered_by.as_deref())
+            || cases::reads_a_case_of(svc, me, id).await?,
+    )
 }
 
 /// Lập hồ sơ trẻ em: registers a child; returns the new child id.

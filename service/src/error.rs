@@ -154,6 +154,8 @@ fn child_kind(e: &ChildError) -> RuleKind {
         | E::GroupNotActive(_)
         | E::NoChange
         | E::NothingToUpdate
+        | E::AlreadyDistinct(_)
+        | E::AlreadyDuplicate(_)
         | E::Erased => Conflict,
         E::BeforeLastEvent { .. } => Invalid("at"),
         E::MissingField(f) => Invalid(f),

@@ -8,21 +8,27 @@
 //! request into a domain command with the actor and the time (`cases`,
 //! `children`, `officers`), retry-safe commands (`idempotency`), the access
 //! log (`access`), accounts and tokens (`accounts`), compliance exports
-//! (`export`) and the checkpoint signing key (`signing`).
+//! (`export`), the checkpoint signing key (`signing`), attachment files in a
+//! content-addressed store (`files`, `attachments`), what official forms are
+//! printed from (`documents`) and likely duplicate children (`duplicates`).
 //!
 //! Architecture invariant: no HTTP, no HTML, no command-line parsing. The
 //! only SQL here is on the service's own tables (`store`): accounts, tokens
-//! and idempotency records; the event table belongs to the ledger and the
+//! and idempotency records (and `files`: the attachment store); the event table belongs to the ledger and the
 //! read models to the projections.
 
 pub mod access;
 pub mod accounts;
 pub mod app;
 pub mod area;
+pub mod attachments;
 pub mod cases;
 pub mod children;
+pub mod documents;
+pub mod duplicates;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod idempotency;
 pub mod ids;
 pub mod integrity;
@@ -31,6 +37,7 @@ pub mod privacy;
 pub mod retention;
 pub mod sight;
 pub mod signing;
+pub mod staff;
 pub mod stats;
 mod store;
 

@@ -26,6 +26,26 @@ pub struct NewOfficer {
     pub password: Option<String>,
 }
 
+/// Officer id → full name as registered now, for the officers who recorded
+/// or signed something the reader already reads (a case's events, a form's
+/// signature blocks). Unknown or unnamed ids are left out.
+pub async fn names(
+    svc: &Service,
+    ids: impl IntoIterator<Item = String>,
+) -> Result<std::collections::BTreeMap<String, String>, Error> {
+    let mut ids: Vec<String> = ids.into_iter().collect();
+    ids.sort();
+    ids.dedup();
+    let mut names = std::collections::BTreeMap::new();
+    for id in ids {
+        let officer: Officer = svc.app.load(&id).await?;
+        if officer.registered && !officer.full_name.is_empty() {
+            names.insert(id, officer.full_name);
+        }
+    }
+    Ok(names)
+}
+
 /// Registers the officer as `actor` and sets the password: shared by the
 /// JSON API and `hoso admin create-officer` (where the first admin is its
 /// own actor).

@@ -116,6 +116,7 @@ pub async fn erase_child(
 ) -> Result<(), Error> {
     children::act(svc, me, id, ChildAction::EraseChildData(order)).await?;
     destroy_key(svc, &privacy::Subject::Child(id.to_string())).await?;
+    crate::files::erase_of_child(svc.ledger(), id).await?;
     access::record(
         svc,
         me,
@@ -184,6 +185,9 @@ pub async fn finish_erasures(ledger: &Ledger) -> Result<u64, Error> {
                 .map_err(|e| Error::Internal(e.to_string()))?
             {
                 n += 1;
+            }
+            if kind == "Child" {
+                crate::files::erase_of_child(ledger, &id).await?;
             }
         }
     }

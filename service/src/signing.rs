@@ -50,7 +50,8 @@ pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Signs and stores a checkpoint of everything committed so far.
+/// Signs and stores a checkpoint of everything committed so far, now
+/// (`checkpoint::issue`: the log's own key only, a lost race retried).
 pub async fn issue_now(
     ledger: &Ledger,
     signer: &Signer,
@@ -104,5 +105,35 @@ mod tests {
             default_key_path("postgres://u@h/db"),
             PathBuf::from(KEY_FILE)
         );
+    }
+
+    /// The background checkpointer and an export issue at the same moment:
+    /// both get a checkpoint, none an error.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn racing_issuers_both_get_a_checkpoint() {
+        let Some(db) = hoso_tests::TestDb::new(hoso_tests::Backend::Sqlite).await else {
+            return;
+        };
+        let ledger = Ledger::open(&db.url).await.expect("ledger");
+        let signer = std::sync::Arc::new(Signer::from_seed(&[9; 32]));
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let (l, s) = (ledger.clone(), signer.clone());
+                tokio::spawn(async move { issue_now(&l, &s, false).await })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for t in tasks {
+            let c = t
+                .await
+                .expect("joined")
+                .expect("issued")
+                .expect("a checkpoint");
+            ids.push(c.id);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 6, "{ids:?}");
+        db.drop_db().await;
     }
 }

@@ -8,7 +8,7 @@ use hoso_domain::common::{CommuneRef, RiskLevel, Structure};
 use hoso_domain::places;
 use serde::Serialize;
 
-use super::{CaseRecord, FormKind, Recorded, FORM_CSS};
+use super::{CaseRecord, FormKind, Recorded, FORM_CSS_PATH};
 use crate::labels::{label, Lang};
 
 pub use crate::web::esc;
@@ -554,8 +554,7 @@ pub(super) fn document(kind: FormKind, record: &CaseRecord, page: &Page) -> Stri
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} — {case}</title>
-<style>
-{css}</style>
+<link rel="stylesheet" href="{css}">
 </head>
 <body>
 <main class="form">
@@ -567,7 +566,7 @@ pub(super) fn document(kind: FormKind, record: &CaseRecord, page: &Page) -> Stri
 "#,
         title = esc(&format!("{} — {}", kind.number(), kind.title_vi())),
         case = esc(&record.case_id),
-        css = FORM_CSS,
+        css = FORM_CSS_PATH,
         body = page.body,
         corrections = corrections(record, &used),
         provenance = provenance(record, &used),

@@ -39,9 +39,10 @@
 //! - A provenance line at the foot names the case, the events used (with their
 //!   hashes when known) and the moment, for inspectors.
 //!
-//! The pages have no script, no links out and no navigation; all style is the
-//! [`FORM_CSS`] string in one `<style>` block, which the lead may move to an
-//! asset file. Every recorded text is HTML-escaped.
+//! The pages have no script, no links out, no navigation and no inline style:
+//! their one stylesheet is [`FORM_CSS`], linked as `/assets/forms.css` (a
+//! content security policy may forbid inline style and script). Every recorded
+//! text is HTML-escaped.
 
 mod assessment;
 mod html;
@@ -301,48 +302,9 @@ pub fn render(kind: FormKind, record: &CaseRecord) -> Option<String> {
     Some(html::document(kind, record, &page))
 }
 
-/// The print stylesheet of every form: A4, black on white, serif.
-pub const FORM_CSS: &str = r#"@page { size: A4; margin: 20mm 15mm 20mm 30mm; }
-html, body { background: #fff; color: #000; }
-body { margin: 0; font-family: "Times New Roman", Times, "Liberation Serif", "Noto Serif", serif; font-size: 13pt; line-height: 1.45; }
-main.form { max-width: 165mm; margin: 0 auto; }
-@media screen { main.form { padding: 15mm 10mm; } }
-p { margin: 1.2mm 0; }
-.form-no { text-align: right; margin: 0 0 3mm; }
-.form-no b { display: block; }
-.form-no i { font-size: 11pt; }
-table.heading { width: 100%; border-collapse: collapse; margin-bottom: 2mm; }
-table.heading td { vertical-align: top; text-align: center; padding: 0 1mm; }
-table.heading td.agency { width: 42%; }
-table.heading td.nation { width: 58%; }
-.rule { display: block; width: 40%; margin: 0.8mm auto 0; border-top: 1px solid #000; }
-.nation .rule { width: 60%; }
-.ref { font-size: 12pt; }
-.place-date { font-style: italic; }
-h1 { font-size: 14pt; font-weight: bold; text-align: center; margin: 7mm 0 0; text-transform: uppercase; }
-.subtitle { text-align: center; font-weight: bold; margin: 0 0 5mm; }
-h2 { font-size: 13pt; font-weight: bold; margin: 4mm 0 1mm; }
-h3 { font-size: 13pt; font-weight: bold; font-style: italic; margin: 3mm 0 1mm; }
-.blank { display: inline-block; min-width: 45mm; border-bottom: 1px dotted #000; }
-.blank.line { display: block; min-width: 0; height: 6mm; }
-.free { white-space: normal; }
-ul.items { margin: 1mm 0; padding-left: 8mm; }
-table.grid { width: 100%; border-collapse: collapse; margin: 2mm 0; page-break-inside: avoid; }
-table.grid th, table.grid td { border: 1px solid #000; padding: 1mm 1.5mm; vertical-align: top; }
-table.grid th { font-weight: bold; text-align: center; }
-table.grid td.mark { text-align: center; width: 17mm; }
-table.grid td.no { text-align: center; width: 10mm; }
-.box { font-family: "DejaVu Sans", sans-serif; }
-.basis p { font-style: italic; }
-.article { text-indent: 10mm; }
-table.signatures { width: 100%; margin-top: 8mm; border-collapse: collapse; page-break-inside: avoid; }
-table.signatures td { width: 50%; text-align: center; vertical-align: top; padding: 0 2mm; }
-table.signatures .role { font-weight: bold; text-transform: uppercase; }
-table.signatures .how { font-style: italic; }
-table.signatures .space { height: 24mm; }
-table.signatures .name { font-weight: bold; }
-.recipients { text-align: left !important; font-size: 11pt; }
-.recipients b { font-style: italic; font-size: 12pt; }
-.corrections { margin-top: 6mm; font-size: 11pt; }
-footer.provenance { margin-top: 10mm; padding-top: 1.5mm; border-top: 1px solid #000; font-size: 9pt; line-height: 1.3; word-break: break-all; }
-"#;
+/// The print stylesheet of every form: A4, black on white, serif. Served as
+/// the asset `/assets/forms.css` (the forms link it; no inline style).
+pub const FORM_CSS: &str = include_str!("../../assets/forms.css");
+
+/// Where the forms find [`FORM_CSS`].
+pub const FORM_CSS_PATH: &str = "/assets/forms.css";

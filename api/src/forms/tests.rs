@@ -303,8 +303,9 @@ fn assert_official(html: &str, number: &str) {
     assert!(html.contains("TỈNH HÀ TĨNH"));
     assert!(html.contains("Sông Trí, ngày "), "place and date line");
     assert!(html.contains("(Ký, ghi rõ họ tên"));
-    assert!(html.contains("@page { size: A4;"));
-    assert!(html.contains("<style>"));
+    assert!(FORM_CSS.contains("@page { size: A4;"));
+    assert!(html.contains(r#"<link rel="stylesheet" href="/assets/forms.css">"#));
+    assert!(!html.contains("<style"), "no inline style");
     // nothing but the page: no script, no navigation, no links, no inline style
     let lower = html.to_lowercase();
     for bad in [

@@ -118,12 +118,28 @@ impl FromRequestParts<AppState> for ReadContext {
         let query_reason = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
             .find(|(k, _)| k == "reason")
             .map(|(_, v)| v.into_owned());
-        let reason = access::ReadContext::reason(
-            header_reason
-                .or(query_reason)
-                .or_else(|| crate::web::reason_cookie(&parts.headers))
-                .as_deref(),
-        )?;
+        // The limit holds for every reason sent, spaces included (as documented),
+        // also for a `reason` parameter that the header takes precedence over.
+        let too_long = |r: &Option<String>| {
+            r.as_deref()
+                .is_some_and(|r| r.chars().count() > access::MAX_REASON)
+        };
+        if too_long(&header_reason) || too_long(&query_reason) {
+            return Err(ApiError::invalid(
+                "reason",
+                format!("at most {} characters", access::MAX_REASON),
+            ));
+        }
+        let given = header_reason
+            .or(query_reason)
+            .or_else(|| crate::web::reason_cookie(&parts.headers));
+        if too_long(&given) {
+            return Err(ApiError::invalid(
+                "reason",
+                format!("at most {} characters", access::MAX_REASON),
+            ));
+        }
+        let reason = access::ReadContext::reason(given.as_deref())?;
         Ok(ReadContext(access::ReadContext {
             reason,
             client_ip: state
@@ -146,6 +162,7 @@ impl FromRequestParts<AppState> for ReadContext {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccessQuery {
     /// Only reads by this officer.

@@ -90,6 +90,7 @@ pub async fn act(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Today's province code (old records roll up).
@@ -234,6 +235,7 @@ pub struct DeadlineDue {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonQuery {
     /// Why you read this record (or the `X-Access-Reason` header); kept in the access log.
@@ -270,6 +272,7 @@ pub async fn view(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
     /// RFC 3339 time or a date (end of that day, Vietnam time): the case as it

@@ -25,21 +25,69 @@ pub struct ChildCommandResult {
     pub child_id: String,
 }
 
-/// Lập hồ sơ trẻ em: registers a child with a server-assigned id.
+/// `distinct_from`: the likely duplicates the officer checked and found to be
+/// other children (comma-separated record ids, from an earlier 409 answer).
+#[derive(Debug, Default, serde::Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RegisterQuery {
+    /// Comma-separated child ids the officer confirms are another child.
+    #[serde(default)]
+    pub distinct_from: Option<String>,
+}
+
+/// Lập hồ sơ trẻ em: registers a child with a server-assigned id, after the
+/// same likely-duplicate check as the page: when registered children the
+/// officer may read look like the same child, nothing is recorded and the
+/// answer is `409` with them in `candidates`; register again with
+/// `?distinct_from=ID,ID` naming every one of them to record a new child
+/// (each confirmation is then an event of the new record).
 #[utoipa::path(post, path = "/api/v1/children", tag = "children", security(("bearer" = [])),
     request_body = Registration,
-    params(("Idempotency-Key" = Option<String>, Header, description = "retry-safe key")),
-    responses((status = 201, body = ChildCommandResult), (status = 422, body = super::error::Problem)))]
+    params(RegisterQuery,
+        ("Idempotency-Key" = Option<String>, Header, description = "retry-safe key")),
+    responses((status = 201, body = ChildCommandResult),
+        (status = 409, description = "likely duplicates to check first (problem+json with `candidates`)", body = super::error::Problem),
+        (status = 422, body = super::error::Problem)))]
 pub async fn register(
     State(state): State<AppState>,
     me: CurrentOfficer,
+    ctx: ReadContext,
     headers: HeaderMap,
+    ApiQuery(q): ApiQuery<RegisterQuery>,
     ApiJson(reg): ApiJson<Registration>,
 ) -> Response {
-    let fp = fingerprint("POST /children", &reg);
+    let distinct_from: Vec<String> = q
+        .distinct_from
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let fp = fingerprint("POST /children", &(&reg, &distinct_from));
     idempotency::once(&state, &me, &headers, fp, || async {
-        let id = children::register(&state.svc, &me, reg).await?;
-        ok(StatusCode::CREATED, &ChildCommandResult { child_id: id })
+        use hoso_service::duplicates::{register, Decision, Registered};
+        let decision = if distinct_from.is_empty() {
+            Decision::Check
+        } else {
+            Decision::NewChild { distinct_from }
+        };
+        match register(&state.svc, &me, &ctx, reg, decision).await? {
+            Registered::Child(id) => ok(StatusCode::CREATED, &ChildCommandResult { child_id: id }),
+            Registered::Candidates(found) => {
+                let body = serde_json::json!({
+                    "type": "urn:hoso:problem:likely-duplicate",
+                    "title": "Likely the same child as a registered record",
+                    "status": 409,
+                    "detail": "registered children look like this one: continue with one of them, \
+                               or register again with distinct_from naming every candidate",
+                    "candidates": found.iter().map(candidate).collect::<Vec<_>>(),
+                });
+                Ok(hoso_service::idempotency::Answer { status: 409, body })
+            }
+        }
     })
     .await
 }
@@ -59,7 +107,8 @@ pub async fn act(
 ) -> Response {
     let fp = fingerprint(&format!("POST /children/{id}/actions"), &action);
     idempotency::once(&state, &me, &headers, fp, || async {
-        children::act(&state.svc, &me, &id, action).await?;
+        // A decision about a likely duplicate checks the other record too.
+        hoso_service::duplicates::decide(&state.svc, &me, &id, action).await?;
         ok(
             StatusCode::OK,
             &ChildCommandResult {
@@ -102,6 +151,113 @@ pub async fn view(
     }))
 }
 
+/// A registered child shown as a likely duplicate: what is needed to
+/// recognise the child, nothing more.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChildCandidate {
+    pub child_id: String,
+    pub full_name: String,
+    pub date_of_birth: chrono::NaiveDate,
+    /// `commune:42:18754` (2025 structure) or `pre2025:…` as stored.
+    #[schema(value_type = Object)]
+    pub commune: Value,
+    /// Most likely first: 0–100.
+    pub score: u32,
+    /// exact, same_letters, reordered or close.
+    pub name_similarity: String,
+    /// Letters that differ when the similarity is `close`.
+    pub name_edits: Option<u32>,
+    pub birth_days_apart: u32,
+    /// same_commune, same_district or same_province.
+    pub place_proximity: String,
+}
+
+fn candidate(l: &hoso_service::duplicates::Likely) -> ChildCandidate {
+    use hoso_domain::child::duplicates::{NameSimilarity as N, PlaceProximity as P};
+    let (name_similarity, name_edits) = match l.found.name {
+        N::Exact => ("exact", None),
+        N::SameLetters => ("same_letters", None),
+        N::Reordered => ("reordered", None),
+        N::Close { edits } => ("close", Some(edits as u32)),
+    };
+    ChildCandidate {
+        child_id: l.child_id.clone(),
+        full_name: l.full_name.clone(),
+        date_of_birth: l.date_of_birth,
+        commune: serde_json::to_value(l.commune).unwrap_or(Value::Null),
+        score: l.found.score(),
+        name_similarity: name_similarity.into(),
+        name_edits,
+        birth_days_apart: l.found.birth_days_apart,
+        place_proximity: match l.found.place {
+            P::SameCommune => "same_commune",
+            P::SameDistrict => "same_district",
+            P::SameProvince => "same_province",
+        }
+        .into(),
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Candidates {
+    /// Most likely first; empty when none.
+    pub candidates: Vec<ChildCandidate>,
+}
+
+/// The registered children likely to be the one of this registration (same or
+/// neighbouring commune, similar name, date of birth at most 7 days apart),
+/// before registering it. Nothing is recorded.
+#[utoipa::path(post, path = "/api/v1/children/candidates", tag = "children", security(("bearer" = [])),
+    request_body = Registration,
+    responses((status = 200, body = Candidates)))]
+pub async fn candidates(
+    State(state): State<AppState>,
+    me: CurrentOfficer,
+    ctx: ReadContext,
+    ApiJson(reg): ApiJson<Registration>,
+) -> Result<Json<Candidates>, ApiError> {
+    let found = hoso_service::duplicates::candidates(&state.svc, &me, &ctx, &reg).await?;
+    Ok(Json(Candidates {
+        candidates: found.iter().map(candidate).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DuplicatePair {
+    pub first: ChildCandidate,
+    pub second: ChildCandidate,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DuplicateReport {
+    /// Most likely first; pairs already decided are left out.
+    pub pairs: Vec<DuplicatePair>,
+}
+
+/// Likely duplicates already registered in the officer's area, for the
+/// provincial manager (and a national admin); decide with `confirm_distinct`
+/// or `mark_duplicate` on `/children/{id}/actions`. The read is logged.
+#[utoipa::path(get, path = "/api/v1/children/duplicates", tag = "children", security(("bearer" = [])),
+    params(ReasonQuery),
+    responses((status = 200, body = DuplicateReport)))]
+pub async fn duplicates(
+    State(state): State<AppState>,
+    me: CurrentOfficer,
+    ctx: ReadContext,
+    ApiQuery(_q): ApiQuery<ReasonQuery>,
+) -> Result<Json<DuplicateReport>, ApiError> {
+    let pairs = hoso_service::duplicates::report(&state.svc, &me, &ctx).await?;
+    Ok(Json(DuplicateReport {
+        pairs: pairs
+            .iter()
+            .map(|p| DuplicatePair {
+                first: candidate(&p.first),
+                second: candidate(&p.second),
+            })
+            .collect(),
+    }))
+}
+
 /// Xóa dữ liệu cá nhân: erases the child's personal data for good (a national
 /// admin, with a reason and the decision ordering it). The record and every
 /// case of the child keep every step with who and when; names, birth date,
@@ -127,6 +283,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/children/{id}/erasure", post(erase))
         .route("/children", post(register))
+        .route("/children/candidates", post(candidates))
+        .route("/children/duplicates", get(duplicates))
         .route("/children/{id}", get(view))
         .route("/children/{id}/actions", post(act))
 }

@@ -18,6 +18,7 @@ use super::json::ApiQuery;
 use super::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// Events of one case.
@@ -66,6 +67,17 @@ pub async fn export_bundle(
     ctx: ReadContext,
     ApiQuery(p): ApiQuery<ExportParams>,
 ) -> Result<Response, ApiError> {
+    // The bounds are compared with recorded times: only times and dates.
+    for (field, v) in [("from", &p.from), ("to", &p.to)] {
+        if let Some(t) = v {
+            if hoso_projections::history::parse_time(t).is_err() {
+                return Err(ApiError::invalid(
+                    field,
+                    format!("invalid time `{t}`: use RFC 3339, e.g. 2026-03-02T09:00:00+07:00, or a date"),
+                ));
+            }
+        }
+    }
     let req = ExportRequest::from(p);
     let dir = std::env::temp_dir().join(format!("hoso-export-{}", uuid::Uuid::new_v4()));
     let result = async {

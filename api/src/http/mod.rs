@@ -8,6 +8,7 @@
 //! request body names the actor or the time.
 
 pub mod access;
+pub mod attachments;
 pub mod auth;
 pub mod cases;
 pub mod children;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(auth::routes())
         .merge(cases::routes())
+        .merge(attachments::routes())
         .merge(children::routes())
         .merge(officers::routes())
         .merge(stats::routes())

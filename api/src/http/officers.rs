@@ -134,6 +134,7 @@ pub async fn set_password(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     /// Recorded from (RFC 3339 or a date).

@@ -13,6 +13,7 @@ use super::json::ApiQuery;
 use super::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatsParams {
     /// day, month (default), year, or now (children by group and household).

@@ -226,10 +226,7 @@ async fn inner(state: &AppState, o: &Officer, ctx: &ReadContext) -> Result<Respo
     ))
 }
 
-/// `2026-03` → `03/2026` (vi) or `2026-03` (en).
+/// `2026-03` → `tháng 03/2026` (vi) or `03/2026` (en).
 pub fn month_label(m: &str, lang: crate::labels::Lang) -> String {
-    match (lang, m.split_once('-')) {
-        (crate::labels::Lang::Vi, Some((y, mo))) => format!("{mo}/{y}"),
-        _ => m.to_string(),
-    }
+    super::inputs::month_label(m, lang)
 }

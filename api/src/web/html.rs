@@ -1,7 +1,7 @@
 //! Small HTML helpers: escaping, times in Vietnam time, tables, selects and
 //! SVG bar charts (drawn on the server; no script, no external assets).
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -21,29 +21,22 @@ pub fn esc(s: &str) -> String {
 
 pub use crate::labels::{when, when_text};
 
-/// Vietnam time (UTC+7; no daylight saving).
-pub fn vn() -> FixedOffset {
-    hoso_domain::calendar::VN_OFFSET
-}
-
-/// The value of an `<input type="datetime-local">` for `t`, Vietnam time.
+/// The value of a time input for `t`: `02/03/2026 09:00`, Vietnam time.
 pub fn local_input(t: DateTime<Utc>) -> String {
-    t.with_timezone(&vn()).format("%Y-%m-%dT%H:%M").to_string()
+    super::inputs::datetime_text(t)
 }
 
-/// Reads an `<input type="datetime-local">` value (Vietnam time), or RFC 3339,
-/// or a bare date (end of that day).
+/// Reads a time input (`02/03/2026 09:00[:00]`, Vietnam time; also the forms
+/// machines send: `2026-03-02T09:00`, RFC 3339), or a bare date `02/03/2026`
+/// or `2026-03-02` (the end of that day).
 pub fn parse_local(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
-    for f in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
-            return vn()
-                .from_local_datetime(&n)
-                .single()
-                .map(|t| t.with_timezone(&Utc));
+    if !s.contains(' ') && !s.contains('T') {
+        if let Some(d) = super::inputs::parse_date(s) {
+            return Some(hoso_domain::calendar::end_of_local_day(d));
         }
     }
-    hoso_projections::history::parse_time(s).ok()
+    super::inputs::parse_datetime(s)
 }
 
 /// A table with a header row; cells are already HTML.
@@ -158,12 +151,24 @@ pub fn column_chart(title: &str, categories: &[String], series: &[Series]) -> St
             }
         }
         if i % every == 0 {
+            // "tháng 12/2025" on two lines: "tháng 12" over "2025".
+            let x = left + group * (i as f64 + 0.5);
+            let (a, b) = match c.rsplit_once('/') {
+                Some((a, b)) if c.contains(' ') => (a.to_string(), b.to_string()),
+                _ => (c.clone(), String::new()),
+            };
             out.push_str(&format!(
-                "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-                left + group * (i as f64 + 0.5),
-                h - bottom + 16.0,
-                esc(c)
+                "<text class=\"axis\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}",
+                h - bottom + 14.0,
+                esc(&a)
             ));
+            if !b.is_empty() {
+                out.push_str(&format!(
+                    "<tspan x=\"{x:.1}\" dy=\"13\">{}</tspan>",
+                    esc(&b)
+                ));
+            }
+            out.push_str("</text>");
         }
     }
     out.push_str("</svg>");
@@ -213,7 +218,8 @@ mod tests {
         );
         let t = parse_local("2026-03-02T09:00").unwrap();
         assert_eq!(t.to_rfc3339(), "2026-03-02T02:00:00+00:00");
-        assert_eq!(local_input(t), "2026-03-02T09:00");
+        assert_eq!(local_input(t), "02/03/2026 09:00");
+        assert_eq!(parse_local("02/03/2026 09:00"), Some(t));
         assert_eq!(when(t, Lang::Vi), "02/03/2026 09:00");
     }
 }

@@ -131,19 +131,21 @@ async fn render(
              <label>{}<input name=\"case\" size=\"18\"></label>\
              <label>{}<input name=\"officer\" size=\"10\"></label>\
              <label>{}<input name=\"place\" placeholder=\"province:42\" size=\"16\"></label>\
-             <label>{}<input type=\"date\" name=\"from\"></label><label>{}<input type=\"date\" name=\"to\"></label>\
+             <label>{}{}</label><label>{}{}</label>\
              <div class=\"actions\"><button class=\"primary\">⬇ {}</button></div></form></section>",
             tr(lang, "Tải gói dữ liệu cho thanh tra", "Compliance export"),
             tr(
                 lang,
-                "Gói .tar gồm các sự kiện, bằng chứng Merkle, điểm kiểm tra đã ký, bản kê khai đã ký và các tệp CSV; bên thứ ba kiểm tra được mà không cần kết nối (docs/export-format.md).",
+                "Gói .tar gồm các sự kiện, bằng chứng Merkle, điểm kiểm tra đã ký, bản kê khai đã ký và các tệp CSV; bên thứ ba kiểm tra được mà không cần kết nối (định dạng mô tả trong tài liệu docs/export-format.md của hệ thống).",
                 "A .tar of events, Merkle proofs, the signed checkpoint, a signed manifest and CSV files, verifiable offline by a third party (docs/export-format.md)."
             ),
             tr(lang, "Mã hồ sơ", "Case id"),
             tr(lang, "Mã cán bộ", "Officer id"),
             tr(lang, "Địa bàn", "Place"),
             tr(lang, "Từ ngày", "From"),
+            super::inputs::input(lang, "export-from", "from", "", super::inputs::DATE_PATTERN, ""),
             tr(lang, "Đến ngày", "To"),
+            super::inputs::input(lang, "export-to", "to", "", super::inputs::DATE_PATTERN, ""),
             tr(lang, "Tải xuống", "Download"),
         )
     } else {
@@ -284,12 +286,19 @@ pub async fn export(
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     };
+    // Dates as typed (`dd/mm/yyyy`) become the API's `yyyy-mm-dd`.
+    let day = |k: &str| {
+        get(k).map(|v| match super::inputs::parse_date(&v) {
+            Some(d) => d.to_string(),
+            None => v,
+        })
+    };
     let params = ExportParams {
         case: get("case"),
         officer: get("officer"),
         place: get("place"),
-        from: get("from"),
-        to: get("to"),
+        from: day("from"),
+        to: day("to"),
         reason: get("reason"),
         personal: get("personal").map(|v| v == "1" || v == "true"),
     };

@@ -11,15 +11,22 @@
 //! unit rules apply (a case outside the officer's area is 404); reads are
 //! recorded in the access log. POSTs must come from this origin (Origin check).
 
+mod attachments;
 mod cases;
+mod children;
 mod dashboard;
+mod documents;
+mod fields;
 mod html;
+mod inputs;
+mod intake;
 mod integrity;
 mod officer;
 mod reason;
 mod stats;
+pub mod words;
 
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,6 +42,7 @@ use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::labels::{label, Lang};
 
+pub use attachments::file_response;
 pub use html::esc;
 
 /// The reason for reading the pages keep for a sign-in (`reason`).
@@ -55,20 +63,68 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/cases", get(cases::list))
+        .route("/cases/new", get(intake::new_page).post(intake::record))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/act", post(cases::act))
+        .route(
+            "/cases/{id}/attachments",
+            post(attachments::upload).layer(DefaultBodyLimit::max(
+                hoso_service::files::MAX_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/cases/{id}/attachments/{sha256}",
+            get(attachments::download),
+        )
+        .route("/cases/{id}/forms/{form}", get(documents::page))
+        .route(
+            "/children/new",
+            get(children::new_page).post(children::register),
+        )
+        .route(
+            "/children/duplicates",
+            get(children::report).post(children::decide),
+        )
+        .route("/children/{id}", get(children::page))
         .route("/stats", get(stats::page))
         .route("/stats.csv", get(stats::csv))
+        .route("/stats.xlsx", get(stats::xlsx))
+        .route("/cases.xlsx", get(cases::list_xlsx))
         .route("/officer", get(officer::page))
+        .route("/officer.xlsx", get(officer::xlsx))
         .route("/integrity", get(integrity::page))
         .route("/integrity/verify-case", post(integrity::verify_case))
         .route("/integrity/verify-all", post(integrity::verify_all))
         .route("/integrity/export", get(integrity::export))
         .route("/ly-do", get(reason::page).post(reason::set))
         .route("/assets/hoso.css", get(css))
+        .route("/assets/forms.css", get(documents::css))
         .route("/favicon.svg", get(icon))
         .route("/favicon.ico", get(icon))
+        .fallback(no_such_page)
         .with_state(state)
+}
+
+/// Any other address: a page saying so, in the request's language.
+async fn no_such_page(ctx: Ctx) -> Response {
+    let lang = ctx.lang;
+    let body = format!(
+        "<h1>{}</h1><div class=\"card\"><p>{}</p><p><a href=\"/\">{}</a></p></div>",
+        tr(lang, "Không tìm thấy", "Not found"),
+        tr(lang, "Không có trang này.", "There is no such page."),
+        tr(lang, "Về trang tổng quan", "Back to the dashboard"),
+    );
+    html(
+        &ctx,
+        StatusCode::NOT_FOUND,
+        layout(
+            &ctx,
+            None,
+            "",
+            tr(lang, "Không tìm thấy", "Not found"),
+            &body,
+        ),
+    )
 }
 
 async fn css() -> Response {
@@ -79,7 +135,7 @@ async fn icon() -> Response {
     asset("image/svg+xml", ICON)
 }
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
+pub(crate) fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
@@ -165,7 +221,8 @@ pub struct Officer {
 
 pub enum Rejection {
     SignIn(String),
-    Forbidden,
+    /// A POST from another origin, in the words of the request's language.
+    Forbidden(Lang),
     Error(ApiError),
 }
 
@@ -179,9 +236,14 @@ impl IntoResponse for Rejection {
                 );
                 Redirect::to(&to).into_response()
             }
-            Rejection::Forbidden => (
+            Rejection::Forbidden(lang) => (
                 StatusCode::FORBIDDEN,
-                "cross-origin form submissions are refused",
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                tr(
+                    lang,
+                    "Biểu mẫu gửi từ một trang web khác bị từ chối.",
+                    "Cross-origin form submissions are refused.",
+                ),
             )
                 .into_response(),
             Rejection::Error(e) => e.into_response(),
@@ -218,7 +280,7 @@ impl FromRequestParts<AppState> for Officer {
             .await
             .unwrap_or_else(|e| match e {});
         if parts.method == Method::POST && !same_origin(parts) {
-            return Err(Rejection::Forbidden);
+            return Err(Rejection::Forbidden(ctx.lang));
         }
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(Rejection::SignIn(ctx.here));
@@ -254,6 +316,12 @@ fn nav_items(lang: Lang, role: Role) -> Vec<(&'static str, &'static str)> {
         ("/stats", tr(lang, "Thống kê", "Statistics")),
         ("/officer", tr(lang, "Cán bộ", "Officer")),
     ];
+    if children::sees_report(role) {
+        v.push((
+            "/children/duplicates",
+            tr(lang, "Hồ sơ trùng", "Duplicates"),
+        ));
+    }
     if matches!(
         role,
         Role::Inspector | Role::Admin | Role::ProvincialManager
@@ -365,8 +433,8 @@ pub fn html(ctx: &Ctx, status: StatusCode, page: String) -> Response {
 /// A read refused for want of a reason asks for one.
 pub fn error_page(o: &Officer, e: ApiError) -> Response {
     let lang = o.ctx.lang;
-    let (status, problem) = e.problem();
-    if problem["errors"][0]["field"] == "reason" {
+    let status = e.status();
+    if e.problem().1["errors"][0]["field"] == "reason" {
         return reason::ask(o);
     }
     if e.is_internal() {
@@ -377,7 +445,7 @@ pub fn error_page(o: &Officer, e: ApiError) -> Response {
         StatusCode::FORBIDDEN => tr(lang, "Không được phép", "Not allowed"),
         _ => tr(lang, "Có lỗi", "Something went wrong"),
     };
-    let detail = problem["detail"].as_str().unwrap_or("").to_string();
+    let detail = words::say(lang, &e).detail;
     let body = format!(
         "<h1>{}</h1><div class=\"card\"><p>{}</p><p class=\"muted\">{}</p><p><a href=\"/\">{}</a></p></div>",
         esc(title),
@@ -399,10 +467,75 @@ struct NextQuery {
 }
 
 /// Only paths of this site (no `//host`), so sign-in cannot send people away.
+/// Where to go after signing in (or giving a reason): a plain path of this
+/// site, or `/`. Refused: anything not starting with one `/` (`//host`,
+/// `/\\host`, `https:`), any character that is not visible ASCII (a tab or
+/// a newline, which browsers drop, so `/\t/evil.example` would become
+/// `//evil.example`), a backslash anywhere, and in the path part an encoded
+/// slash, backslash or control character (`%2f`, `%5c`, `%09`, …).
 pub(crate) fn safe_next(next: Option<&str>) -> String {
+    fn plain(n: &str) -> bool {
+        let b = n.as_bytes();
+        if b.first() != Some(&b'/') || matches!(b.get(1), Some(b'/' | b'\\')) {
+            return false;
+        }
+        if !n.chars().all(|c| c.is_ascii_graphic() && c != '\\') {
+            return false;
+        }
+        let path = n.split(['?', '#']).next().unwrap_or("");
+        let mut rest = path;
+        while let Some(at) = rest.find('%') {
+            let code = rest.get(at + 1..at + 3).unwrap_or("");
+            match u8::from_str_radix(code, 16) {
+                Ok(c) if c < 0x20 || c == 0x7f || c == b'/' || c == b'\\' || c >= 0x80 => {
+                    return false
+                }
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+            rest = &rest[at + 1..];
+        }
+        true
+    }
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if plain(n) => n.to_string(),
         _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod next_tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_paths_of_this_site_are_followed() {
+        for ok in [
+            "/",
+            "/cases",
+            "/cases/HS-2026-1A2B3C4D?as_of=01/01/2020%2000:00",
+            "/stats?from=01/2026&to=06/2026#bang",
+        ] {
+            assert_eq!(safe_next(Some(ok)), ok, "{ok}");
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/%09/evil.example",
+            "/%2f/evil.example",
+            "/%2F%2Fevil.example",
+            "/%5cevil.example",
+            "/cases\\..\\x",
+            "https://evil.example",
+            "evil.example",
+            "/%zz",
+            "/trẻ-em",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }
 
@@ -470,7 +603,7 @@ async fn login(
     parts.method = Method::POST;
     parts.headers = headers;
     if !same_origin(&parts) {
-        return Rejection::Forbidden.into_response();
+        return Rejection::Forbidden(ctx.lang).into_response();
     }
     let next = safe_next(f.next.as_deref());
     let officer_id = f.officer_id.trim().to_string();

@@ -16,6 +16,7 @@ use hoso_service::stats;
 use super::cases::{commune_name, group_label};
 use super::dashboard::{last_months, month_label};
 use super::html::{bar_list, column_chart, esc, table, Series};
+use super::inputs::{self, month_text, parse_month, MONTH_PATTERN};
 use super::{error_page, html, layout, tr, Officer};
 use crate::http::auth::CurrentOfficer;
 use crate::http::error::ApiError;
@@ -71,14 +72,8 @@ fn unit_name(unit: Unit, lang: Lang) -> String {
     }
 }
 
-fn valid_month(s: &str) -> bool {
-    s.len() == 7
-        && s.as_bytes()[4] == b'-'
-        && s[..4].bytes().all(|b| b.is_ascii_digit())
-        && s[5..].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-}
-
-struct Period {
+/// A period of months: `from` and `to` as `2026-01`.
+pub(super) struct Period {
     from: String,
     to: String,
     months: Vec<String>,
@@ -88,13 +83,11 @@ fn period(q: &HashMap<String, String>) -> Period {
     let def = last_months(12);
     let from = q
         .get("from")
-        .filter(|s| valid_month(s))
-        .cloned()
+        .and_then(|s| parse_month(s))
         .unwrap_or_else(|| def[0].clone());
     let to = q
         .get("to")
-        .filter(|s| valid_month(s))
-        .cloned()
+        .and_then(|s| parse_month(s))
         .unwrap_or_else(|| def[def.len() - 1].clone());
     let (from, to) = if from <= to { (from, to) } else { (to, from) };
     let mut months = Vec::new();
@@ -371,18 +364,30 @@ async fn inner(
     let body = format!(
         "<div class=\"title-row\"><h1>{}</h1><p class=\"muted\">{}: <b>{}</b></p></div>\
          <form method=\"get\" action=\"/stats\" class=\"filters card\">\
-         <label>{}<input type=\"month\" name=\"from\" value=\"{}\"></label>\
-         <label>{}<input type=\"month\" name=\"to\" value=\"{}\"></label>\
-         <div class=\"actions\"><button class=\"primary\">{}</button></div></form>\
+         <label>{}{}</label><label>{}{}</label>\
+         <div class=\"actions\"><button class=\"primary\">{}</button> \
+         <a class=\"button\" id=\"stats-xlsx\" href=\"{}\" download>⬇ Excel</a></div></form>\
          <div class=\"charts\">{sections}</div>",
         tr(lang, "Thống kê", "Statistics"),
         tr(lang, "Địa bàn", "Area"),
         esc(&area_name(&o.me, lang)),
         tr(lang, "Từ tháng", "From month"),
-        esc(&p.from),
+        inputs::input(
+            lang,
+            "from",
+            "from",
+            &month_text(&p.from),
+            MONTH_PATTERN,
+            ""
+        ),
         tr(lang, "Đến tháng", "To month"),
-        esc(&p.to),
+        inputs::input(lang, "to", "to", &month_text(&p.to), MONTH_PATTERN, ""),
         tr(lang, "Xem", "Show"),
+        esc(&format!(
+            "/stats.xlsx?from={}&to={}",
+            month_text(&p.from),
+            month_text(&p.to)
+        )),
     );
     Ok(html(
         &o.ctx,
@@ -466,6 +471,109 @@ pub async fn csv(
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         out,
+    )
+        .into_response()
+}
+
+fn ym(s: &str) -> (i32, u32) {
+    let (y, m) = s.split_once('-').unwrap_or(("2025", "1"));
+    (y.parse().unwrap_or(2025), m.parse().unwrap_or(1))
+}
+
+/// The four tables of the statistics page as sheets: a title row with the
+/// area and the period, typed cells, Vietnamese headers.
+async fn sheets(
+    state: &AppState,
+    me: &CurrentOfficer,
+    lang: Lang,
+    p: &Period,
+) -> Result<Vec<crate::xlsx::Sheet>, ApiError> {
+    use crate::xlsx::{period_title, Cell, Sheet};
+    let area = area_name(me, lang);
+    let exported = format!(
+        "{}: hoso · {} {}",
+        tr(lang, "Nguồn", "Source"),
+        tr(lang, "xuất lúc", "exported"),
+        crate::labels::when(hoso_service::now(), lang)
+    );
+    let mut out = Vec::new();
+    for chart in CHARTS {
+        let d = data(state, me, lang, chart, p).await?;
+        let title = if chart == "group" {
+            format!(
+                "{} — {area} — {}",
+                chart_title(lang, chart),
+                crate::labels::when(hoso_service::now(), lang)
+            )
+        } else {
+            period_title(
+                lang,
+                chart_title(lang, chart),
+                &area,
+                ym(&p.from),
+                ym(&p.to),
+            )
+        };
+        let mut headers = vec![
+            tr(lang, "Mã", "Code").to_string(),
+            first_header(lang, chart).to_string(),
+        ];
+        headers.extend(d.series.iter().cloned());
+        let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let mut s = Sheet::new(lang, first_header(lang, chart), &title, &hdr);
+        s.notes.push(exported.clone());
+        for (code, name, values) in &d.rows {
+            let mut row = vec![Cell::text(code.clone()), Cell::text(name.clone())];
+            row.extend(values.iter().map(|v| Cell::Int(*v)));
+            s.rows.push(row);
+        }
+        let mut total = vec![Cell::Empty, Cell::text(label(lang, "w.total"))];
+        for i in 0..d.series.len() {
+            total.push(Cell::Int(d.rows.iter().map(|r| r.2[i]).sum()));
+        }
+        s.rows.push(total);
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// `GET /stats.xlsx?from=01/2026&to=06/2026`: the statistics as a workbook.
+pub async fn xlsx(
+    State(state): State<AppState>,
+    o: Officer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = o.ctx.lang;
+    let p = period(&q);
+    let result = async {
+        hoso_service::refresh(state.svc.ledger(), Projection::Statistics)
+            .await
+            .map_err(hoso_service::Error::from)?;
+        let sheets = sheets(&state, &o.me, lang, &p).await?;
+        crate::xlsx::workbook_of(&sheets).map_err(|e| ApiError::internal(e.to_string()))
+    }
+    .await;
+    match result {
+        Ok(bytes) => xlsx_response(&format!("hoso-thong-ke-{}-{}.xlsx", p.from, p.to), bytes),
+        Err(e) => error_page(&o, e),
+    }
+}
+
+/// A workbook as a download.
+pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
     )
         .into_response()
 }

@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use cqrs_es::test::TestFramework;
-use cqrs_es::Aggregate;
+use cqrs_es::{Aggregate, DomainEvent};
 
 use super::*;
 use crate::common::Structure;

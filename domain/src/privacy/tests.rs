@@ -270,6 +270,16 @@ fn child_samples() -> Vec<ChildEvent> {
             reason: s("Yêu cầu của người giám hộ"),
             decision_ref: s("QĐ 1/QĐ-XDL"),
         },
+        ChildEvent::ConfirmedDistinct {
+            at: t(7),
+            other_child_id: s("TE-000000000002"),
+            note: s("Khác cha mẹ"),
+        },
+        ChildEvent::MarkedDuplicate {
+            at: t(8),
+            of_child_id: s("TE-000000000001"),
+            reason: s("Cùng cha mẹ, cùng địa chỉ"),
+        },
     ];
     for e in &all {
         match e {
@@ -278,7 +288,9 @@ fn child_samples() -> Vec<ChildEvent> {
             | ChildEvent::HouseholdStatusChanged { .. }
             | ChildEvent::SpecialCircumstanceAdded { .. }
             | ChildEvent::SpecialCircumstanceEnded { .. }
-            | ChildEvent::PersonalDataErased { .. } => {}
+            | ChildEvent::PersonalDataErased { .. }
+            | ChildEvent::ConfirmedDistinct { .. }
+            | ChildEvent::MarkedDuplicate { .. } => {}
         }
     }
     all

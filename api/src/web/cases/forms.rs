@@ -1,7 +1,10 @@
 //! The step forms of a case page: which steps the officer's role may record
-//! (the domain's `allowed_roles`), their fields, and how a submitted form
-//! becomes the API's `CaseAction` JSON. Word lists come from the domain's
-//! codes, so a form never offers a value the domain does not know.
+//! (the domain's `allowed_roles`), their fields (`web::fields`), and how a
+//! submitted form becomes the API's `CaseAction` JSON and goes through the
+//! API's parser and the same service function (`hoso_service::cases::act`).
+//! Word lists come from the domain's codes, so a form never offers a value the
+//! domain does not know. Attachments have their own form (a file upload,
+//! `web::attachments`).
 
 use std::collections::HashMap;
 
@@ -9,56 +12,26 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use hoso_domain::case::{
-    Case, CaseAction, CaseActionKind, CaseStatus, CloseReason, EmergencyMeasure, NoteKind,
-    ReferralDirection, ReviewOutcome, ServiceKind,
+    Case, CaseAction, CaseActionKind, CaseRelation, CaseStatus, CloseReason, EmergencyMeasure,
+    NoteKind, ReferralDirection, ReviewOutcome, ServiceKind,
 };
 use hoso_domain::common::{Code, ProtectionLevel, RiskLevel};
 use hoso_service::idempotency::{self, Outcome};
-use hoso_service::{cases, now};
+use hoso_service::{cases, now, Error};
 
-use serde_json::{Map, Value};
-
-use super::page::render_case;
+use super::page::{render_case, CaseQuery};
 use crate::http::access::ReadContext;
 use crate::http::error::ApiError;
 use crate::http::idempotency::encode;
 use crate::http::json::parse_json;
 use crate::http::AppState;
 use crate::labels::{label, Lang};
-use crate::web::html::{esc, local_input, parse_local};
+use crate::web::fields::{self, errors_box, f, parse_form, Draw, Field, Kind, Options, Values};
+use crate::web::html::{esc, local_input};
+use crate::web::words::{say, say_problem, Said};
 use crate::web::{error_page, html, tr, Officer};
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Text,
-    Area,
-    /// One item per line → a JSON array of strings.
-    Lines,
-    /// datetime-local, Vietnam time.
-    DateTime,
-    Date,
-    Int,
-    /// One of the domain's codes.
-    Choice(fn() -> Vec<&'static str>),
-    /// Checkboxes → a JSON array of the domain's codes.
-    Multi(fn() -> Vec<&'static str>),
-    Bool,
-}
-
-struct Field {
-    /// Path in the action's JSON: `factors.severity_of_harm`, `services.0.kind`.
-    name: &'static str,
-    kind: Kind,
-    required: bool,
-}
-
-const fn f(name: &'static str, kind: Kind, required: bool) -> Field {
-    Field {
-        name,
-        kind,
-        required,
-    }
-}
+pub(crate) use crate::web::fields::field_label;
 
 pub(super) struct FormSpec {
     /// The action; its `type` tag, event and roles come from the domain.
@@ -76,6 +49,11 @@ const LMH: fn() -> Vec<&'static str> = RiskLevel::codes;
 const LEVELS: fn() -> Vec<&'static str> = ProtectionLevel::codes;
 const MEASURES: fn() -> Vec<&'static str> = EmergencyMeasure::codes;
 const SERVICES: fn() -> Vec<&'static str> = ServiceKind::codes;
+
+/// Options a case page brings for its forms.
+pub(super) const OFFICERS: &str = "officers";
+pub(super) const COMMUNES: &str = "communes";
+pub(super) const EVENTS: &str = "events";
 
 pub(super) const FORMS: &[FormSpec] = &[
     FormSpec {
@@ -190,6 +168,58 @@ pub(super) const FORMS: &[FormSpec] = &[
         ],
     },
     FormSpec {
+        kind: CaseActionKind::TransferCase,
+        fields: &[
+            f("to.structure", Kind::Hidden { number: false }, true),
+            f("to.province", Kind::Hidden { number: true }, true),
+            f(
+                "to.commune",
+                Kind::Pick {
+                    options: COMMUNES,
+                    number: true,
+                },
+                true,
+            ),
+            f("reason", Kind::Area, true),
+        ],
+    },
+    FormSpec {
+        kind: CaseActionKind::ReassignWorker,
+        fields: &[
+            f(
+                "to_officer",
+                Kind::Pick {
+                    options: OFFICERS,
+                    number: false,
+                },
+                true,
+            ),
+            f("reason", Kind::Area, true),
+        ],
+    },
+    FormSpec {
+        kind: CaseActionKind::LinkCase,
+        fields: &[
+            f("other_case_id", Kind::Text, true),
+            f("relation", Kind::Choice(CaseRelation::codes), true),
+        ],
+    },
+    FormSpec {
+        kind: CaseActionKind::CorrectEvent,
+        fields: &[
+            f(
+                "corrects_sequence",
+                Kind::Pick {
+                    options: EVENTS,
+                    number: true,
+                },
+                true,
+            ),
+            f("reason", Kind::Area, true),
+            f("correction", Kind::Area, true),
+        ],
+    },
+    FormSpec {
         kind: CaseActionKind::AddNote,
         fields: &[
             f("kind", Kind::Choice(NoteKind::codes), true),
@@ -198,81 +228,13 @@ pub(super) const FORMS: &[FormSpec] = &[
     },
 ];
 
-/// Field names people read.
-pub(super) fn field_label(lang: Lang, name: &str) -> String {
-    let last = name.rsplit('.').next().unwrap_or(name);
-    let (vi, en) = match name {
-        "services.0.kind" => ("Dịch vụ dự kiến", "Planned service"),
-        "services.0.provider" => ("Đơn vị cung cấp dịch vụ", "Service provider"),
-        "minutes.held_at" => ("Thời gian họp", "Meeting held at"),
-        "minutes.participants" => (
-            "Thành phần tham dự (mỗi dòng một người)",
-            "Participants (one per line)",
-        ),
-        "minutes.summary" => ("Nội dung biên bản họp", "Minutes"),
-        _ => match last {
-            "confirmed" => ("Thông tin được xác thực?", "Confirmed?"),
-            "factors" => ("Các yếu tố nguy cơ", "Risk factors"),
-            "minutes" => ("Biên bản họp", "Meeting minutes"),
-            "services" => ("Dịch vụ", "Services"),
-            "findings" => ("Kết quả kiểm tra", "Findings"),
-            "severity_of_harm" => ("Mức độ tổn hại", "Severity of harm"),
-            "abuser_access" => ("Khả năng tiếp cận của người gây hại", "Abuser's access"),
-            "care_environment_obstacles" => (
-                "Trở ngại trong môi trường chăm sóc",
-                "Care environment obstacles",
-            ),
-            "child_capacity" => ("Khả năng tự bảo vệ, phục hồi của trẻ", "Child's capacity"),
-            "overall" => ("Mức nguy cơ chung", "Overall risk"),
-            "emergency_needed" => ("Cần can thiệp khẩn cấp?", "Emergency needed?"),
-            "protection_level" => ("Cấp độ bảo vệ", "Protection level"),
-            "notes" | "note" => ("Ghi chú", "Notes"),
-            "measures" => ("Biện pháp", "Measures"),
-            "details" => ("Chi tiết", "Details"),
-            "decision_ref" => ("Số quyết định", "Decision number"),
-            "needs" => (
-                "Nhu cầu của trẻ (mỗi dòng một nhu cầu)",
-                "Needs (one per line)",
-            ),
-            "objectives" => (
-                "Mục tiêu (mỗi dòng một mục tiêu)",
-                "Objectives (one per line)",
-            ),
-            "review_date" => ("Ngày rà soát", "Review date"),
-            "plan_version" => ("Phiên bản kế hoạch", "Plan version"),
-            "reason" => ("Lý do", "Reason"),
-            "kind" => ("Loại", "Kind"),
-            "provider" => ("Đơn vị cung cấp", "Provider"),
-            "delivered_at" => ("Thời gian cung cấp", "Delivered at"),
-            "outcome" => ("Kết quả rà soát", "Outcome"),
-            "participants" => (
-                "Người tham gia (mỗi dòng một người)",
-                "Participants (one per line)",
-            ),
-            "summary" => ("Tóm tắt", "Summary"),
-            "direction" => ("Chiều chuyển gửi", "Direction"),
-            "agency" => ("Cơ quan, tổ chức", "Agency"),
-            "text" => ("Nội dung", "Text"),
-            "description" => ("Mô tả", "Description"),
-            "source" => ("Nguồn tin", "Source"),
-            "harm_types" => ("Hình thức xâm hại", "Harm types"),
-            "received_at" => ("Thời điểm tiếp nhận", "Received at"),
-            "responsible_worker" => ("Cán bộ phụ trách", "Responsible worker"),
-            "corrects_sequence" => ("Sự kiện được đính chính", "Corrected event"),
-            "correction" => ("Nội dung đính chính", "Correction"),
-            "to_officer" => ("Cán bộ mới", "New worker"),
-            _ => return name.to_string(),
-        },
-    };
-    tr(lang, vi, en).to_string()
-}
-
 /// The forms to offer first for a step, in order (the others are folded).
 fn next_steps(case: &Case) -> &'static [CaseActionKind] {
     use CaseActionKind as K;
     use CaseStatus as S;
     match case.status {
         S::Received => &[K::RecordFactCheck],
+        S::FactChecked if case.fact_confirmed == Some(false) => &[K::CloseCase],
         S::FactChecked => &[K::AssessInitialRisk],
         S::InitiallyAssessed
             if case.emergency_needed == Some(true) && case.emergency_ordered_at.is_none() =>
@@ -291,135 +253,60 @@ fn next_steps(case: &Case) -> &'static [CaseActionKind] {
     }
 }
 
+/// What the case page brings for its forms: options (officers of the
+/// commune, communes to transfer to, the events to correct) and defaults.
+#[derive(Default)]
+pub(super) struct FormData {
+    pub options: Options,
+    /// The province whose communes a transfer offers.
+    pub transfer_province: u32,
+}
+
 /// Defaults that save typing (the plan version to approve, times now).
-fn default_value(case: &Case, field: &Field) -> String {
-    match field.kind {
-        Kind::Int if field.name == "plan_version" => case.plan_version.to_string(),
-        Kind::DateTime => local_input(now()),
-        _ => String::new(),
+fn defaults(case: &Case, spec: &FormSpec, data: &FormData) -> HashMap<&'static str, String> {
+    let mut d = HashMap::new();
+    for field in spec.fields {
+        let v = match (field.kind, field.name) {
+            (Kind::Int, "plan_version") => case.plan_version.to_string(),
+            (Kind::DateTime, _) => local_input(now()),
+            (_, "to.structure") => "2025".to_string(),
+            (_, "to.province") => data.transfer_province.to_string(),
+            _ => continue,
+        };
+        d.insert(field.name, v);
     }
+    d
 }
 
-fn render_field(
-    lang: Lang,
-    spec: &FormSpec,
-    field: &Field,
-    values: &HashMap<String, Vec<String>>,
-    case: &Case,
-    bad: &[String],
-) -> String {
-    let id = format!("{}-{}", spec.tag(), field.name.replace('.', "-"));
-    let name = esc(field.name);
-    let given = values.get(field.name);
-    let first = given
-        .and_then(|v| v.first().cloned())
-        .unwrap_or_else(|| default_value(case, field));
-    let req = if field.required { " required" } else { "" };
-    let input = match field.kind {
-        Kind::Text => format!(
-            "<input id=\"{id}\" name=\"{name}\" value=\"{}\"{req}>",
-            esc(&first)
-        ),
-        Kind::Area | Kind::Lines => format!(
-            "<textarea id=\"{id}\" name=\"{name}\" rows=\"3\"{req}>{}</textarea>",
-            esc(&first)
-        ),
-        Kind::Int => format!(
-            "<input id=\"{id}\" name=\"{name}\" type=\"number\" min=\"0\" value=\"{}\"{req}>",
-            esc(&first)
-        ),
-        Kind::DateTime => format!(
-            "<input id=\"{id}\" name=\"{name}\" type=\"datetime-local\" value=\"{}\"{req}>",
-            esc(&first)
-        ),
-        Kind::Date => format!(
-            "<input id=\"{id}\" name=\"{name}\" type=\"date\" value=\"{}\"{req}>",
-            esc(&first)
-        ),
-        Kind::Bool => {
-            let opts = vec![
-                ("true".to_string(), label(lang, "w.yes")),
-                ("false".to_string(), label(lang, "w.no")),
-            ];
-            select_field(&id, field.name, &opts, &first, !field.required, lang)
-        }
-        Kind::Choice(codes) => {
-            let opts: Vec<(String, String)> = codes()
-                .iter()
-                .map(|c| (c.to_string(), label(lang, c)))
-                .collect();
-            select_field(&id, field.name, &opts, &first, !field.required, lang)
-        }
-        Kind::Multi(codes) => {
-            let chosen: Vec<String> = given.cloned().unwrap_or_default();
-            let boxes: String = codes()
-                .iter()
-                .map(|c| {
-                    let on = if chosen.iter().any(|x| x == c) { " checked" } else { "" };
-                    format!(
-                        "<label class=\"check\"><input type=\"checkbox\" name=\"{name}\" value=\"{}\"{on}> {}</label>",
-                        esc(c),
-                        esc(&label(lang, c))
-                    )
-                })
-                .collect();
-            format!("<div class=\"checks\">{boxes}</div>")
-        }
-    };
-    let cls = if bad.iter().any(|b| {
-        b == field.name
-            || b.starts_with(&format!("{}.", field.name))
-            || b.starts_with(&format!("{}[", field.name))
-    }) {
-        " class=\"bad\""
-    } else {
-        ""
-    };
-    if matches!(field.kind, Kind::Multi(_)) {
-        format!(
-            "<fieldset{cls}><legend>{}</legend>{input}</fieldset>",
-            esc(&field_label(lang, field.name))
-        )
-    } else {
-        format!(
-            "<label for=\"{id}\"{cls}>{}{input}</label>",
-            esc(&field_label(lang, field.name))
-        )
-    }
-}
-
-fn select_field(
-    id: &str,
-    name: &str,
-    opts: &[(String, String)],
-    chosen: &str,
-    optional: bool,
-    lang: Lang,
-) -> String {
-    let mut out = format!("<select id=\"{id}\" name=\"{}\">", esc(name));
-    if optional || chosen.is_empty() {
-        out.push_str(&format!(
-            "<option value=\"\">{}</option>",
-            tr(lang, "— chọn —", "— choose —")
-        ));
-    }
-    for (v, l) in opts {
-        let sel = if v == chosen { " selected" } else { "" };
-        out.push_str(&format!(
-            "<option value=\"{}\"{sel}>{}</option>",
-            esc(v),
-            esc(l)
-        ));
-    }
-    out.push_str("</select>");
-    out
-}
-
-/// A failed submission, shown again with the API's messages.
-pub(super) struct Failed {
+/// A failed submission, shown again with the API's problem in words.
+pub(crate) struct Failed {
     kind: String,
-    values: HashMap<String, Vec<String>>,
-    problem: Value,
+    values: Values,
+    said: Said,
+}
+
+/// The province switch of the transfer form (a plain GET of the case page).
+fn transfer_province_switch(lang: Lang, case_id: &str, chosen: u32) -> String {
+    let provinces: String = hoso_domain::places::current()
+        .provinces
+        .iter()
+        .map(|p| {
+            let sel = if p.code == chosen { " selected" } else { "" };
+            format!(
+                "<option value=\"{}\"{sel}>{}</option>",
+                p.code,
+                esc(&p.name)
+            )
+        })
+        .collect();
+    format!(
+        "<form method=\"get\" action=\"/cases/{}#form-transfer_case\" class=\"inline-form\">\
+         <label>{}<select name=\"transfer_province\">{provinces}</select></label> \
+         <button type=\"submit\">{}</button></form>",
+        esc(case_id),
+        tr(lang, "Tỉnh, thành phố nhận hồ sơ", "Receiving province"),
+        tr(lang, "Đổi tỉnh", "Change province"),
+    )
 }
 
 pub(super) fn forms_html(
@@ -428,13 +315,17 @@ pub(super) fn forms_html(
     case_id: &str,
     case: &Case,
     failed: Option<&Failed>,
+    data: &FormData,
 ) -> String {
     let role = o.me.role();
     let mine: Vec<&FormSpec> = FORMS
         .iter()
         .filter(|s| s.kind.allowed_roles().contains(&role))
         .collect();
-    if mine.is_empty() {
+    let attach = CaseActionKind::AddAttachment
+        .allowed_roles()
+        .contains(&role);
+    if mine.is_empty() && !attach {
         return String::new();
     }
     let first = next_steps(case);
@@ -461,40 +352,33 @@ pub(super) fn forms_html(
         let this_failed = failed.filter(|f| f.kind == s.tag());
         let open = this_failed.is_some() || (failed.is_none() && first.first() == Some(&s.kind));
         let values = this_failed.map(|f| &f.values).unwrap_or(&empty);
-        let mut bad = Vec::new();
-        let mut errors = String::new();
-        if let Some(f) = this_failed {
-            let detail = f.problem["detail"].as_str().unwrap_or("");
-            let mut items = String::new();
-            for e in f.problem["errors"].as_array().into_iter().flatten() {
-                let field = e["field"].as_str().unwrap_or("");
-                bad.push(field.to_string());
-                items.push_str(&format!(
-                    "<li><b>{}</b>: {}</li>",
-                    esc(&field_label(lang, field)),
-                    esc(e["message"].as_str().unwrap_or(""))
-                ));
-            }
-            errors = if items.is_empty() {
-                format!(
-                    "<div class=\"errors\" role=\"alert\"><b>{}</b> {}</div>",
-                    tr(lang, "Chưa ghi nhận được:", "Not recorded:"),
-                    esc(detail)
-                )
-            } else {
-                format!(
-                    "<div class=\"errors\" role=\"alert\"><b>{}</b><ul>{items}</ul></div>",
-                    tr(lang, "Chưa ghi nhận được:", "Not recorded:")
-                )
-            };
-        }
+        let bad: Vec<String> = this_failed
+            .map(|f| f.said.fields.iter().map(|(k, _)| k.clone()).collect())
+            .unwrap_or_default();
+        let errors = this_failed
+            .map(|f| errors_box(lang, &f.said))
+            .unwrap_or_default();
+        let defaults = defaults(case, s, data);
+        let draw = Draw {
+            lang,
+            id: s.tag(),
+            values,
+            defaults: &defaults,
+            options: &data.options,
+            bad: &bad,
+        };
         let fields: String = s
             .fields
             .iter()
-            .map(|fl| render_field(lang, s, fl, values, case, &bad))
+            .map(|fl| fields::render(&draw, fl))
             .collect();
+        let extra = if s.kind == CaseActionKind::TransferCase {
+            transfer_province_switch(lang, case_id, data.transfer_province)
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "<details class=\"form\" id=\"form-{kind}\"{open}><summary>{}</summary>{errors}\
+            "<details class=\"form\" id=\"form-{kind}\"{open}><summary>{}</summary>{errors}{extra}\
              <form method=\"post\" action=\"/cases/{}/act\" class=\"grid-form\">\
              <input type=\"hidden\" name=\"type\" value=\"{kind}\">\
              <input type=\"hidden\" name=\"form_key\" value=\"{form_key}\">{fields}\
@@ -507,88 +391,29 @@ pub(super) fn forms_html(
             open = if open { " open" } else { "" },
         ));
     }
+    if attach {
+        let this_failed = failed.filter(|f| f.kind == CaseActionKind::AddAttachment.code());
+        out.push_str(&crate::web::attachments::upload_form(
+            lang,
+            case_id,
+            this_failed.map(|f| &f.said),
+        ));
+    }
     out.push_str("</section>");
     out
 }
 
-/// Sets `path` (dotted, numeric segments are array indexes) in `root`.
-fn put(root: &mut Value, path: &str, v: Value) {
-    let mut cur = root;
-    let segs: Vec<&str> = path.split('.').collect();
-    for (i, seg) in segs.iter().enumerate() {
-        let last = i + 1 == segs.len();
-        if let Ok(n) = seg.parse::<usize>() {
-            if !cur.is_array() {
-                *cur = Value::Array(Vec::new());
-            }
-            let Value::Array(arr) = cur else { return };
-            while arr.len() <= n {
-                arr.push(Value::Object(Map::new()));
-            }
-            if last {
-                arr[n] = v;
-                return;
-            }
-            cur = &mut arr[n];
-        } else {
-            if !cur.is_object() {
-                *cur = Value::Object(Map::new());
-            }
-            let Value::Object(obj) = cur else { return };
-            if last {
-                obj.insert(seg.to_string(), v);
-                return;
-            }
-            cur = obj
-                .entry(seg.to_string())
-                .or_insert(Value::Object(Map::new()));
-        }
-    }
-}
-
-/// The action's JSON from the form: empty optional fields are left out, so
-/// the API's own messages name what is missing.
-fn action_json(spec: &FormSpec, values: &HashMap<String, Vec<String>>) -> Value {
-    let mut root = serde_json::json!({"type": spec.tag()});
-    for field in spec.fields {
-        let all = values.get(field.name).cloned().unwrap_or_default();
-        let first = all
-            .first()
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default();
-        let v = match field.kind {
-            Kind::Multi(_) => Some(Value::Array(all.into_iter().map(Value::String).collect())),
-            Kind::Lines => {
-                let items: Vec<Value> = first
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(|l| Value::String(l.to_string()))
-                    .collect();
-                (!items.is_empty() || field.required).then_some(Value::Array(items))
-            }
-            _ if first.is_empty() => None,
-            Kind::Bool => Some(Value::Bool(first == "true")),
-            Kind::Int => Some(
-                first
-                    .parse::<i64>()
-                    .map(Value::from)
-                    .unwrap_or(Value::String(first)),
-            ),
-            Kind::DateTime => Some(Value::String(
-                parse_local(&first).map(|t| t.to_rfc3339()).unwrap_or(first),
-            )),
-            _ => Some(Value::String(first)),
-        };
-        if let Some(v) = v {
-            put(&mut root, field.name, v);
-        }
-    }
-    // A planned service without its kind and provider is no service.
-    if let Some(services) = root.get_mut("services").and_then(Value::as_array_mut) {
-        services.retain(|s| s.as_object().is_some_and(|o| !o.is_empty()));
-    }
-    root
+/// The action's JSON from a submitted form (see `fields::to_json`).
+fn action_json(spec: &FormSpec, values: &Values) -> Result<serde_json::Value, ApiError> {
+    fields::to_json(Some(spec.tag()), spec.fields, values).map_err(|errors| {
+        ApiError::Service(Error::Invalid {
+            detail: errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+            errors,
+        })
+    })
 }
 
 /// `POST /cases/{id}/act`: one step, through the same path as the API.
@@ -599,17 +424,8 @@ pub async fn act(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let mut values: HashMap<String, Vec<String>> = HashMap::new();
-    for (k, v) in form_urlencoded::parse(&body) {
-        values
-            .entry(k.into_owned())
-            .or_default()
-            .push(v.into_owned());
-    }
-    let kind = values
-        .get("type")
-        .and_then(|v| v.first().cloned())
-        .unwrap_or_default();
+    let values = parse_form(&body);
+    let kind = fields::first(&values, "type");
     let Some(spec) = FORMS.iter().find(|s| s.tag() == kind) else {
         return error_page(&o, ApiError::invalid("type", "unknown form"));
     };
@@ -620,10 +436,11 @@ pub async fn act(
         .and_then(|v| v.first())
         .filter(|k| !k.is_empty() && k.len() <= 64)
         .map(|k| format!("web-form:{k}"));
-    let json = action_json(spec, &values);
-    let parsed = serde_json::to_vec(&json)
-        .map_err(|e| ApiError::internal(e.to_string()))
-        .and_then(|bytes| parse_json::<CaseAction>(&bytes));
+    let parsed = action_json(spec, &values).and_then(|json| {
+        serde_json::to_vec(&json)
+            .map_err(|e| ApiError::internal(e.to_string()))
+            .and_then(|bytes| parse_json::<CaseAction>(&bytes))
+    });
     let action = match parsed {
         Ok(a) => a,
         Err(e) => return refused(&state, &o, &ctx, &id, kind, values, e).await,
@@ -654,7 +471,8 @@ pub async fn act(
         Ok(Outcome::Replayed(a)) => {
             let status = axum::http::StatusCode::from_u16(a.status)
                 .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-            failed_page(&state, &o, &ctx, &id, kind, values, status, a.body).await
+            let said = say_problem(o.ctx.lang, &a.body);
+            failed_page(&state, &o, &ctx, &id, kind, values, status, said).await
         }
         Ok(Outcome::Fresh(Err(e))) | Err(e) => {
             refused(&state, &o, &ctx, &id, kind, values, ApiError::Service(e)).await
@@ -663,14 +481,14 @@ pub async fn act(
 }
 
 /// A refused submission: the case page again with the form, its values and
-/// the API's messages; a fault or a case out of reach is an error page.
-async fn refused(
+/// the API's problem in words; a fault or a case out of reach is an error page.
+pub(crate) async fn refused(
     state: &AppState,
     o: &Officer,
     ctx: &ReadContext,
     id: &str,
     kind: String,
-    values: HashMap<String, Vec<String>>,
+    values: Values,
     e: ApiError,
 ) -> Response {
     use hoso_service::Error as E;
@@ -680,8 +498,9 @@ async fn refused(
     ) {
         return error_page(o, e);
     }
-    let (status, problem) = e.problem();
-    failed_page(state, o, ctx, id, kind, values, status, problem).await
+    let status = e.status();
+    let said = say(o.ctx.lang, &e);
+    failed_page(state, o, ctx, id, kind, values, status, said).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -691,16 +510,13 @@ async fn failed_page(
     ctx: &ReadContext,
     id: &str,
     kind: String,
-    values: HashMap<String, Vec<String>>,
+    values: Values,
     status: axum::http::StatusCode,
-    problem: Value,
+    said: Said,
 ) -> Response {
-    let failed = Failed {
-        kind,
-        values,
-        problem,
-    };
-    match render_case(state, o, ctx, id, None, Some(&failed), None).await {
+    let failed = Failed { kind, values, said };
+    let q = CaseQuery::default();
+    match render_case(state, o, ctx, id, None, Some(&failed), &q).await {
         Ok(page) => html(&o.ctx, status, page),
         Err(e) => error_page(o, e),
     }
@@ -710,12 +526,12 @@ async fn failed_page(
 mod tests {
     use super::*;
 
+    fn spec(k: CaseActionKind) -> &'static FormSpec {
+        FORMS.iter().find(|s| s.kind == k).unwrap()
+    }
+
     #[test]
     fn forms_become_the_api_json() {
-        let spec = FORMS
-            .iter()
-            .find(|s| s.kind == CaseActionKind::DraftPlan)
-            .unwrap();
         let mut v = HashMap::new();
         v.insert(
             "objectives".to_string(),
@@ -729,8 +545,8 @@ mod tests {
             "services.0.provider".to_string(),
             vec!["Trung tâm CTXH".to_string()],
         );
-        v.insert("review_date".to_string(), vec!["2026-04-01".to_string()]);
-        let j = action_json(spec, &v);
+        v.insert("review_date".to_string(), vec!["01/04/2026".to_string()]);
+        let j = action_json(spec(CaseActionKind::DraftPlan), &v).unwrap();
         assert_eq!(
             j,
             serde_json::json!({"type": "draft_plan", "objectives": ["Trẻ an toàn", "Đi học lại"],
@@ -738,14 +554,29 @@ mod tests {
         );
         let a: CaseAction = parse_json(&serde_json::to_vec(&j).unwrap()).unwrap();
         assert!(matches!(a, CaseAction::DraftPlan(_)));
+        // A date as the browser's widget would send it is refused by name.
+        v.insert("review_date".to_string(), vec!["April 1".to_string()]);
+        let e = action_json(spec(CaseActionKind::DraftPlan), &v).unwrap_err();
+        assert_eq!(say(Lang::Vi, &e).fields[0].0, "review_date");
         // A missing field is named by the API's own message.
-        let spec = FORMS
-            .iter()
-            .find(|s| s.kind == CaseActionKind::RecordFactCheck)
-            .unwrap();
-        let j = action_json(spec, &HashMap::new());
+        let j = action_json(spec(CaseActionKind::RecordFactCheck), &HashMap::new()).unwrap();
         let e = parse_json::<CaseAction>(&serde_json::to_vec(&j).unwrap()).unwrap_err();
         assert!(e.to_string().contains("confirmed"), "{e}");
+        // A transfer names a commune of today's structure.
+        let mut v = HashMap::new();
+        for (k, x) in [
+            ("to.structure", "2025"),
+            ("to.province", "42"),
+            ("to.commune", "18754"),
+            ("reason", "Gia đình chuyển nơi ở"),
+        ] {
+            v.insert(k.to_string(), vec![x.to_string()]);
+        }
+        let j = action_json(spec(CaseActionKind::TransferCase), &v).unwrap();
+        assert_eq!(
+            j["to"],
+            serde_json::json!({"structure": "2025", "province": 42, "commune": 18754})
+        );
     }
 
     /// A sample value for a field, valid for the domain's types.
@@ -754,11 +585,15 @@ mod tests {
         match field.kind {
             Kind::Text | Kind::Area => one("Nội dung thử"),
             Kind::Lines => one("Dòng một\nDòng hai"),
-            Kind::DateTime => one("2026-03-02T09:00"),
-            Kind::Date => one("2026-04-01"),
+            Kind::DateTime => one("02/03/2026 09:00"),
+            Kind::Date => one("01/04/2026"),
             Kind::Int => one("1"),
             Kind::Bool => one("true"),
             Kind::Choice(codes) | Kind::Multi(codes) => one(codes()[0]),
+            Kind::Pick { number: true, .. } => one("18754"),
+            Kind::Pick { number: false, .. } => one("cb-1"),
+            Kind::Hidden { number: true } => one("42"),
+            Kind::Hidden { number: false } => one("2025"),
         }
     }
 
@@ -767,12 +602,12 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for spec in FORMS {
             assert!(seen.insert(spec.kind), "{:?} twice", spec.kind);
-            let values: HashMap<String, Vec<String>> = spec
+            let values: Values = spec
                 .fields
                 .iter()
                 .map(|f| (f.name.to_string(), sample(f)))
                 .collect();
-            let json = action_json(spec, &values);
+            let json = action_json(spec, &values).unwrap();
             let action: CaseAction = parse_json(&serde_json::to_vec(&json).unwrap())
                 .unwrap_or_else(|e| panic!("{}: {e:?}", spec.tag()));
             // The form is the action it says, so its roles are the domain's.
@@ -786,6 +621,15 @@ mod tests {
                     assert!(!codes().is_empty(), "{} offers no choice", f.name);
                 }
             }
+        }
+        // Every step of a case has a form (intake opens a case on its own
+        // page; an attachment is a file upload).
+        for k in CaseActionKind::ALL {
+            let own_page = matches!(
+                k,
+                CaseActionKind::RecordIntake | CaseActionKind::AddAttachment
+            );
+            assert_eq!(seen.contains(k), !own_page, "{k:?}");
         }
     }
 }

@@ -36,6 +36,24 @@ pub async fn list(
     }
 }
 
+/// The list request of the page's filters. Codes that are not the domain's
+/// are dropped (a stale link), not refused.
+fn list_request(q: &HashMap<String, String>, limit: i64, offset: i64) -> ListRequest {
+    let num = |k: &str| opt(q, k).and_then(|v| v.parse::<u32>().ok());
+    ListRequest {
+        province: num("province"),
+        commune: num("commune"),
+        status: opt(q, "status").filter(|s| CaseStatus::parse(s).is_some()),
+        risk: opt(q, "risk").filter(|s| RiskLevel::parse_code(s).is_some()),
+        harm_type: opt(q, "harm_type").filter(|s| HarmType::parse_code(s).is_some()),
+        group: opt(q, "group").filter(|g| CircumstanceGroup::parse(g).is_some()),
+        worker: opt(q, "worker"),
+        overdue: opt(q, "overdue").is_some(),
+        limit: Some(limit),
+        offset: Some(offset),
+    }
+}
+
 async fn list_inner(
     state: &AppState,
     o: &Officer,
@@ -43,28 +61,17 @@ async fn list_inner(
     q: &HashMap<String, String>,
 ) -> Result<Response, ApiError> {
     let lang = o.ctx.lang;
-    let num = |k: &str| opt(q, k).and_then(|v| v.parse::<u32>().ok());
     let page_no = opt(q, "page")
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(1)
         .max(1);
-    // Codes that are not the domain's are dropped (a stale link), not refused.
-    let status = opt(q, "status").filter(|s| CaseStatus::parse(s).is_some());
-    let risk = opt(q, "risk").filter(|s| RiskLevel::parse_code(s).is_some());
-    let harm = opt(q, "harm_type").filter(|s| HarmType::parse_code(s).is_some());
-    let group = opt(q, "group").filter(|g| CircumstanceGroup::parse(g).is_some());
-    let req = ListRequest {
-        province: num("province"),
-        commune: num("commune"),
-        status: status.clone(),
-        risk: risk.clone(),
-        harm_type: harm.clone(),
-        group: group.clone(),
-        worker: opt(q, "worker"),
-        overdue: opt(q, "overdue").is_some(),
-        limit: Some(PAGE),
-        offset: Some((page_no - 1) * PAGE),
-    };
+    let req = list_request(q, PAGE, (page_no - 1) * PAGE);
+    let (status, risk, harm, group) = (
+        req.status.clone(),
+        req.risk.clone(),
+        req.harm_type.clone(),
+        req.group.clone(),
+    );
     let page = cases::list_fresh(&state.svc, &o.me, ctx, &req).await?;
 
     // Filter form.
@@ -179,9 +186,37 @@ async fn list_inner(
         }
         pager.push_str("</nav>");
     }
+    let xlsx_href = {
+        let pairs: Vec<(String, String)> = q
+            .iter()
+            .filter(|(k, _)| *k != "page" && *k != "lang")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        format!(
+            "/cases.xlsx?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish()
+        )
+    };
+    let new_links = if hoso_domain::case::CaseActionKind::RecordIntake
+        .allowed_roles()
+        .contains(&o.me.role())
+    {
+        format!(
+            "<a class=\"button primary\" id=\"new-case\" href=\"/cases/new\">{}</a> \
+             <a class=\"button\" id=\"new-child\" href=\"/children/new\">{}</a> ",
+            tr(lang, "Tiếp nhận thông tin mới", "New intake"),
+            tr(lang, "Đăng ký trẻ em", "Register a child"),
+        )
+    } else {
+        String::new()
+    };
     let body = format!(
-        "<h1>{}</h1>{filters}<p class=\"muted\">{}: <b>{}</b> · {}</p>{tbl}{pager}",
+        "<div class=\"title-row\"><h1>{}</h1><div>{new_links}<a class=\"button\" id=\"cases-xlsx\" href=\"{}\" download>⬇ Excel</a></div></div>\
+         {filters}<p class=\"muted\">{}: <b>{}</b> · {}</p>{tbl}{pager}",
         tr(lang, "Danh sách hồ sơ", "Case list"),
+        esc(&xlsx_href),
         label(lang, "w.total"),
         page.total,
         tr(
@@ -232,4 +267,149 @@ pub fn statuses() -> Vec<&'static str> {
         .filter(|s| **s != CaseStatus::NotOpened)
         .map(|s| s.as_str())
         .collect()
+}
+
+/// Most rows in one workbook.
+const MAX_XLSX_ROWS: i64 = 20_000;
+
+/// `GET /cases.xlsx?…`: the case list with the page's filters as a workbook.
+pub async fn xlsx(
+    State(state): State<AppState>,
+    o: Officer,
+    ctx: ReadContext,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    match xlsx_inner(&state, &o, &ctx, &q).await {
+        Ok(bytes) => crate::web::stats::xlsx_response("hoso-danh-sach-ho-so.xlsx", bytes),
+        Err(e) => error_page(&o, e),
+    }
+}
+
+async fn xlsx_inner(
+    state: &AppState,
+    o: &Officer,
+    ctx: &ReadContext,
+    q: &HashMap<String, String>,
+) -> Result<Vec<u8>, ApiError> {
+    use crate::xlsx::{Cell, Sheet};
+    let lang = o.ctx.lang;
+    let mut items = Vec::new();
+    let mut offset = 0;
+    loop {
+        let req = list_request(q, cases::MAX_PAGE, offset);
+        let page = if offset == 0 {
+            cases::list_fresh(&state.svc, &o.me, ctx, &req).await?
+        } else {
+            cases::list(&state.svc, &o.me, ctx, &req).await?
+        };
+        let n = page.items.len() as i64;
+        items.extend(page.items);
+        offset += n;
+        if n < cases::MAX_PAGE || offset >= page.total || offset >= MAX_XLSX_ROWS {
+            break;
+        }
+    }
+    let now = hoso_service::now();
+    let title = format!(
+        "{} — {} — {} {}",
+        tr(lang, "Danh sách hồ sơ", "Case list"),
+        crate::web::stats::area_name(&o.me, lang),
+        tr(lang, "tại thời điểm", "as of"),
+        crate::labels::when(now, lang)
+    );
+    let headers = [
+        label(lang, "h.case"),
+        label(lang, "h.child"),
+        tr(lang, "Xã, phường", "Commune").to_string(),
+        label(lang, "h.province"),
+        label(lang, "h.status"),
+        label(lang, "h.risk"),
+        tr(lang, "Cấp độ bảo vệ", "Protection level").to_string(),
+        label(lang, "h.harm"),
+        tr(lang, "Nguồn tin", "Source").to_string(),
+        label(lang, "h.worker"),
+        label(lang, "w.opened"),
+        label(lang, "w.closed"),
+        label(lang, "h.next"),
+        tr(lang, "Hạn chót", "Due").to_string(),
+        label(lang, "h.overdue"),
+        tr(lang, "Số sự kiện", "Events").to_string(),
+    ];
+    let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut s = Sheet::new(lang, tr(lang, "Hồ sơ", "Cases"), &title, &hdr);
+    let filters: Vec<String> = [
+        ("status", label(lang, "h.status")),
+        ("risk", label(lang, "h.risk")),
+        ("harm_type", label(lang, "h.harm")),
+        ("group", tr(lang, "Nhóm hoàn cảnh", "Group").to_string()),
+        ("worker", label(lang, "h.worker")),
+    ]
+    .iter()
+    .filter_map(|(k, name)| {
+        opt(q, k).map(|v| {
+            let value = match *k {
+                "group" => group_label(lang, &v),
+                "worker" => v,
+                _ => label(lang, &v),
+            };
+            format!("{name}: {value}")
+        })
+    })
+    .collect();
+    if !filters.is_empty() {
+        s.notes.push(format!(
+            "{}: {}",
+            tr(lang, "Lọc theo", "Filtered by"),
+            filters.join("; ")
+        ));
+    }
+    if opt(q, "overdue").is_some() {
+        s.notes
+            .push(tr(lang, "Chỉ hồ sơ quá hạn", "Overdue only").to_string());
+    }
+    let t = |x: &Option<String>| {
+        x.as_deref()
+            .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
+            .map(|v| Cell::DateTime(v.with_timezone(&chrono::Utc)))
+            .unwrap_or(Cell::Empty)
+    };
+    for r in &items {
+        s.rows.push(vec![
+            Cell::text(r.case_id.clone()),
+            Cell::text(r.child_name.clone().unwrap_or_default()),
+            Cell::text(super::commune_name(
+                r.province,
+                r.commune,
+                r.structure.as_deref(),
+            )),
+            Cell::text(
+                r.province
+                    .map(crate::labels::province_name)
+                    .unwrap_or_default(),
+            ),
+            Cell::text(label(lang, &r.status)),
+            Cell::opt(r.overall_risk.as_deref(), |x| Cell::text(label(lang, x))),
+            Cell::opt(r.protection_level.as_deref(), |x| {
+                Cell::text(label(lang, x))
+            }),
+            Cell::text(
+                r.harm_types
+                    .iter()
+                    .map(|h| label(lang, h))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Cell::opt(r.source.as_deref(), |x| Cell::text(label(lang, x))),
+            Cell::opt(r.responsible_worker.clone(), Cell::Text),
+            t(&r.opened_at),
+            t(&r.closed_at),
+            Cell::opt(r.next_deadline_kind.as_deref(), |x| {
+                Cell::text(label(lang, x))
+            }),
+            t(&r.next_deadline_at),
+            Cell::Bool(r.overdue),
+            Cell::Int(r.events),
+        ]);
+    }
+    crate::xlsx::workbook(&s).map_err(|e| ApiError::internal(e.to_string()))
 }

@@ -7,7 +7,8 @@ mod list;
 mod page;
 
 pub use forms::act;
-pub use list::list;
+pub(crate) use forms::refused;
+pub use list::{list, xlsx as list_xlsx};
 pub use page::page;
 
 use std::collections::HashMap;
@@ -64,7 +65,7 @@ pub fn commune_name(
     format!("{c}")
 }
 
-pub(super) fn opt(q: &HashMap<String, String>, k: &str) -> Option<String> {
+pub(crate) fn opt(q: &HashMap<String, String>, k: &str) -> Option<String> {
     q.get(k)
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())

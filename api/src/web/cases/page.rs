@@ -2,7 +2,7 @@
 //! timeline as it stood at any moment (the as-of picker), and the step forms.
 //! Each section is its own function; the data comes from `hoso_service::cases`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,18 +12,36 @@ use hoso_domain::case::{Case, DeadlineKind};
 use hoso_domain::child::Child;
 use hoso_domain::common::{Code, Role};
 use hoso_domain::places;
-use hoso_projections::history::{CaseAsOf, TimelineEntry};
+use hoso_projections::history::CaseAsOf;
 use hoso_service::{cases, now};
 use serde_json::Value;
 
-use super::forms::{field_label, forms_html, Failed, FORMS};
+use super::forms::{field_label, forms_html, Failed, FormData, COMMUNES, EVENTS, OFFICERS};
 use super::{group_label, opt, risk_badge, status_badge};
+use crate::forms::FormKind;
 use crate::http::access::ReadContext;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::labels::{label, Lang};
-use crate::web::html::{esc, parse_local, table, vn, when};
+use crate::web::html::{esc, parse_local, table, when};
+use crate::web::inputs::{self, DATETIME_PATTERN};
 use crate::web::{error_page, html, layout, tr, Officer};
+
+/// What the case page's address may say besides the moment.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    /// The step just recorded (`?done=record_fact_check`).
+    pub done: Option<String>,
+    /// The province whose communes the transfer form offers.
+    pub transfer_province: Option<u32>,
+}
+
+/// A field's name without the hints of the form ("(mỗi dòng một người)", "?").
+fn plain_label(lang: Lang, name: &str) -> String {
+    let l = field_label(lang, name);
+    let l = l.split(" (").next().unwrap_or(&l).to_string();
+    l.trim_end_matches('?').to_string()
+}
 
 /// A short account of an event's data: its plain fields, labelled.
 fn summary(lang: Lang, payload: &str) -> String {
@@ -31,16 +49,26 @@ fn summary(lang: Lang, payload: &str) -> String {
         return String::new();
     };
     let mut parts = Vec::new();
+    // A time or a date as people write them; a code in words.
+    let word = |s: &str| -> String {
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+            return when(t.with_timezone(&Utc), lang);
+        }
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return inputs::date_text(d);
+        }
+        label(lang, s)
+    };
     let text = |v: &Value| -> Option<String> {
         match v {
-            Value::String(s) => Some(label(lang, s)),
+            Value::String(s) => Some(word(s)),
             Value::Bool(b) => Some(label(lang, if *b { "w.yes" } else { "w.no" })),
             Value::Number(n) => Some(n.to_string()),
             Value::Array(a) => {
                 let items: Vec<String> = a
                     .iter()
                     .filter_map(|x| match x {
-                        Value::String(s) => Some(label(lang, s)),
+                        Value::String(s) => Some(word(s)),
                         Value::Object(o) => o
                             .get("kind")
                             .and_then(Value::as_str)
@@ -60,12 +88,39 @@ fn summary(lang: Lang, payload: &str) -> String {
         ) {
             continue;
         }
+        // A commune (transfer, intake): its name.
+        if let Ok(c) = serde_json::from_value::<hoso_domain::common::CommuneRef>(v.clone()) {
+            let name = match k.as_str() {
+                "from" => tr(lang, "Từ xã, phường", "From commune").to_string(),
+                _ => field_label(lang, k),
+            };
+            parts.push(format!(
+                "<span class=\"kv\"><i>{}:</i> {}</span>",
+                esc(&name),
+                esc(&places::label(&c))
+            ));
+            continue;
+        }
+        // A reassignment: the officers before and after.
+        if let (Value::String(who), "from" | "to") = (v, k.as_str()) {
+            let name = if k == "from" {
+                tr(lang, "Cán bộ trước", "Previous worker")
+            } else {
+                tr(lang, "Cán bộ mới", "New worker")
+            };
+            parts.push(format!(
+                "<span class=\"kv\"><i>{}:</i> {}</span>",
+                esc(name),
+                esc(who)
+            ));
+            continue;
+        }
         if let Value::Object(inner) = v {
             for (k2, v2) in inner {
                 if let Some(t) = text(v2) {
                     parts.push(format!(
                         "<span class=\"kv\"><i>{}:</i> {}</span>",
-                        esc(field_label(lang, k2).trim_end_matches('?')),
+                        esc(&plain_label(lang, k2)),
                         esc(&clip(&t))
                     ));
                 }
@@ -76,7 +131,7 @@ fn summary(lang: Lang, payload: &str) -> String {
             if !t.is_empty() {
                 parts.push(format!(
                     "<span class=\"kv\"><i>{}:</i> {}</span>",
-                    esc(field_label(lang, k).trim_end_matches('?')),
+                    esc(&plain_label(lang, k)),
                     esc(&clip(&t))
                 ));
             }
@@ -111,32 +166,43 @@ pub(super) async fn render_case(
     id: &str,
     as_of: Option<DateTime<Utc>>,
     failed: Option<&Failed>,
-    done: Option<&str>,
+    q: &CaseQuery,
 ) -> Result<String, ApiError> {
     let lang = o.ctx.lang;
     let c = cases::timeline(&state.svc, &o.me, ctx, id, as_of).await?;
     let s = &c.state;
     let moment = as_of.unwrap_or_else(now);
-    let child = match &s.child_id {
-        Some(cid) => child_section(state, lang, cid, moment).await?,
+    let child = match cases::child_of_case(&state.svc, &o.me, id).await? {
+        Some((cid, child)) => child_section(lang, &cid, &child, moment),
         None => String::new(),
     };
-    let names = actor_names(state, &c.timeline).await?;
-    let done = done
-        .and_then(|k| FORMS.iter().find(|f| f.kind.code() == k))
-        .map(|f| {
+    let names = hoso_service::officers::names(
+        &state.svc,
+        c.timeline
+            .iter()
+            .filter_map(|e| e.meta.as_ref().map(|m| m.actor_id.clone())),
+    )
+    .await?;
+    let done = q
+        .done
+        .as_deref()
+        .and_then(hoso_domain::case::CaseActionKind::parse_code)
+        .map(|k| {
             format!(
                 "<div class=\"success\" role=\"status\">✓ {}: {}</div>",
                 tr(lang, "Đã ghi nhận", "Recorded"),
-                esc(&label(lang, f.kind.event_type()))
+                esc(&label(lang, k.event_type()))
             )
         })
         .unwrap_or_default();
     let forms = if as_of.is_none() {
-        forms_html(lang, o, id, s, failed)
+        let data = form_data(state, lang, s, &c, q).await?;
+        forms_html(lang, o, id, s, failed, &data)
     } else {
         String::new()
     };
+    let documents = documents_section(lang, id, &c);
+    let attachments = attachments_section(lang, id, s);
     let export = if matches!(o.me.role(), Role::Inspector | Role::Admin) {
         format!(
             " <a class=\"button\" href=\"/integrity/export?case={}\">{}</a>",
@@ -150,7 +216,7 @@ pub(super) async fn render_case(
         "<div class=\"title-row\"><h1>{} <span class=\"mono\">{}</span></h1><div>{export}</div></div>{}{done}{}\
          <div class=\"cols\"><section class=\"card\"><h2>{}</h2>{child}</section>\
          <section class=\"card\"><h2>{}</h2>{}{}</section></div>\
-         {forms}{}",
+         {documents}{attachments}{forms}{}",
         esc(&label(lang, "h.record")),
         esc(id),
         as_of_banner(lang, as_of),
@@ -159,7 +225,7 @@ pub(super) async fn render_case(
         tr(lang, "Tình trạng hồ sơ", "Case state"),
         dl(&state_rows(lang, s)),
         deadlines_section(lang, s, moment),
-        timeline_section(lang, &c, &names),
+        timeline_section(lang, id, &c, &names),
     );
     Ok(layout(
         &o.ctx,
@@ -171,21 +237,7 @@ pub(super) async fn render_case(
 }
 
 /// The child as registered now (identity), with the groups on that date.
-async fn child_section(
-    state: &AppState,
-    lang: Lang,
-    child_id: &str,
-    moment: DateTime<Utc>,
-) -> Result<String, ApiError> {
-    let child: Child = state
-        .svc
-        .app
-        .load(child_id)
-        .await
-        .map_err(hoso_service::Error::from)?;
-    if !child.registered {
-        return Ok(String::new());
-    }
+fn child_section(lang: Lang, child_id: &str, child: &Child, moment: DateTime<Utc>) -> String {
     let name = if child.erased {
         format!("<span class=\"muted\">{}</span>", super::erased(lang))
     } else {
@@ -242,7 +294,7 @@ async fn child_section(
                 .join(" "),
         ));
     }
-    Ok(dl(&rows))
+    dl(&rows)
 }
 
 fn date(d: chrono::NaiveDate, lang: Lang) -> String {
@@ -353,39 +405,205 @@ fn deadlines_section(lang: Lang, s: &Case, moment: DateTime<Utc>) -> String {
     )
 }
 
-/// Who recorded the events, by name as registered now.
-async fn actor_names(
-    state: &AppState,
-    timeline: &[TimelineEntry],
-) -> Result<HashMap<String, String>, ApiError> {
-    let mut names: HashMap<String, String> = HashMap::new();
-    for e in timeline {
-        if let Some(m) = &e.meta {
-            if !names.contains_key(&m.actor_id) {
-                let off: hoso_domain::officer::Officer = state
-                    .svc
-                    .app
-                    .load(&m.actor_id)
-                    .await
-                    .map_err(hoso_service::Error::from)?;
-                names.insert(m.actor_id.clone(), off.full_name);
-            }
+/// The forms an event is printed on (the form of its step), as the case
+/// stood after it.
+fn forms_of_event(event_type: &str, state: &Case) -> Vec<FormKind> {
+    let kinds: &[FormKind] = match event_type {
+        "IntakeRecorded" => &[FormKind::Intake01],
+        "FactChecked" | "InitialRiskAssessed" | "EmergencyMeasuresOrdered" => {
+            &[FormKind::InitialAssessment02]
         }
-    }
-    Ok(names)
+        "SpecificRiskAssessed" => &[FormKind::SpecificAssessment03, FormKind::Minutes],
+        "PlanDrafted" | "PlanSentBack" => &[FormKind::Plan04],
+        "PlanApproved" => &[FormKind::Plan04, FormKind::Approval05],
+        "ReviewRecorded" => &[FormKind::Review06],
+        _ => &[],
+    };
+    let available = crate::forms::available(state);
+    kinds
+        .iter()
+        .copied()
+        .filter(|k| available.contains(k))
+        .collect()
 }
 
-/// Every event up to the moment: when, who, in what role, what.
-fn timeline_section(lang: Lang, c: &CaseAsOf, names: &HashMap<String, String>) -> String {
+/// The address of a form as the case stood at `as_of` (now when `None`).
+pub fn form_href(case_id: &str, kind: FormKind, as_of: Option<DateTime<Utc>>) -> String {
+    let base = format!("/cases/{}/forms/{}", esc(case_id), kind.code());
+    match as_of {
+        Some(t) => format!(
+            "{base}?as_of={}",
+            form_urlencoded::byte_serialize(
+                t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+                    .as_bytes()
+            )
+            .collect::<String>()
+        ),
+        None => base,
+    }
+}
+
+fn form_link(lang: Lang, case_id: &str, kind: FormKind, as_of: Option<DateTime<Utc>>) -> String {
+    format!(
+        "<a class=\"form-link\" href=\"{}\" target=\"_blank\" rel=\"noopener\">{} {}</a>",
+        form_href(case_id, kind, as_of),
+        tr(lang, "In", "Print"),
+        esc(&match lang {
+            Lang::Vi => kind.number().to_string(),
+            Lang::En => format!("{} ({})", kind.number(), kind.title_en()),
+        })
+    )
+}
+
+/// The official forms of the case as it stands at the page's moment.
+fn documents_section(lang: Lang, case_id: &str, c: &CaseAsOf) -> String {
+    let kinds = crate::forms::available(&c.state);
+    if kinds.is_empty() {
+        return String::new();
+    }
+    let items: String = kinds
+        .iter()
+        .map(|k| {
+            format!(
+                "<li>{} — {}</li>",
+                form_link(lang, case_id, *k, c.as_of),
+                esc(match lang {
+                    Lang::Vi => k.title_vi(),
+                    Lang::En => k.title_en(),
+                })
+            )
+        })
+        .collect();
+    format!(
+        "<section class=\"card\" id=\"documents\"><h2>{}</h2><p class=\"muted\">{}</p><ul class=\"forms\">{items}</ul></section>",
+        tr(lang, "Biểu mẫu (Nghị định 56/2017/NĐ-CP)", "Official forms (Decree 56/2017)"),
+        tr(
+            lang,
+            "Mở biểu mẫu rồi dùng chức năng In của trình duyệt (hoặc Lưu thành PDF), khổ A4. Mỗi bước trong diễn biến có biểu mẫu đúng như lúc ghi nhận.",
+            "Open a form and use the browser's Print (or Save as PDF), A4. Each step in the timeline links its form as recorded then."
+        ),
+    )
+}
+
+/// The files attached to the case, with their SHA-256.
+fn attachments_section(lang: Lang, case_id: &str, s: &Case) -> String {
+    if s.attachments.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = s
+        .attachments
+        .iter()
+        .map(|a| {
+            vec![
+                format!(
+                    "<a href=\"/cases/{}/attachments/{}\">{}</a>",
+                    esc(case_id),
+                    esc(&a.sha256),
+                    esc(&a.file_name)
+                ),
+                esc(&a.description),
+                esc(&crate::web::attachments::size_text(a.size_bytes)),
+                esc(&when(a.at, lang)),
+                format!("<span class=\"mono wrap\">{}</span>", esc(&a.sha256)),
+            ]
+        })
+        .collect();
+    format!(
+        "<section class=\"card\" id=\"attachments\"><h2>{}</h2>{}</section>",
+        tr(lang, "Tài liệu đính kèm", "Attachments"),
+        table(
+            &[
+                tr(lang, "Tệp", "File"),
+                tr(lang, "Mô tả", "Description"),
+                tr(lang, "Dung lượng", "Size"),
+                tr(lang, "Ngày đính kèm", "Attached"),
+                "SHA-256",
+            ],
+            &rows,
+            "attachments"
+        )
+    )
+}
+
+/// Options and defaults of the step forms: the commune's officers (for a
+/// reassignment), the communes of a province (for a transfer), the events
+/// (for a correction).
+async fn form_data(
+    state: &AppState,
+    lang: Lang,
+    s: &Case,
+    c: &CaseAsOf,
+    q: &CaseQuery,
+) -> Result<FormData, ApiError> {
+    let event_label = |e: &hoso_projections::history::TimelineEntry| {
+        format!(
+            "{} · {} · {}",
+            e.sequence,
+            label(lang, &e.event_type),
+            e.at.map(|t| when(t, lang)).unwrap_or_default()
+        )
+    };
+    let mut data = FormData::default();
+    let events: Vec<(String, String)> = c
+        .timeline
+        .iter()
+        .map(|e| (e.sequence.to_string(), event_label(e)))
+        .collect();
+    data.options.insert(EVENTS, events);
+    let case_province = s.commune.and_then(|r| places::rolled_up_province(&r));
+    let province = q
+        .transfer_province
+        .filter(|p| places::current().province(*p).is_some())
+        .or(case_province)
+        .unwrap_or(1);
+    data.transfer_province = province;
+    let communes: Vec<(String, String)> = places::current()
+        .province(province)
+        .map(|p| {
+            p.wards
+                .iter()
+                .map(|w| (w.code.to_string(), w.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    data.options.insert(COMMUNES, communes);
+    let mut officers = Vec::new();
+    if let Some(unit) = s.commune.and_then(|r| r.as_unit()) {
+        for (id, name) in hoso_service::staff::commune_workers(&state.svc, &unit).await? {
+            let shown = format!("{name} ({id})");
+            officers.push((id, shown));
+        }
+    }
+    data.options.insert(OFFICERS, officers);
+    Ok(data)
+}
+
+/// Every event up to the moment: when, who, in what role, what, and the form
+/// it is printed on as it stood then.
+fn timeline_section(
+    lang: Lang,
+    case_id: &str,
+    c: &CaseAsOf,
+    names: &BTreeMap<String, String>,
+) -> String {
     let who = |id: &str| match names.get(id).filter(|n| !n.is_empty()) {
         Some(n) => format!("{}<br><small class=\"muted\">{}</small>", esc(n), esc(id)),
         None => esc(id),
     };
+    let mut folded = Case::default();
     let rows: Vec<Vec<String>> = c
         .timeline
         .iter()
         .map(|e| {
             let m = e.meta.as_ref();
+            if let Ok(ev) = serde_json::from_str::<hoso_domain::case::CaseEvent>(&e.payload) {
+                cqrs_es::Aggregate::apply(&mut folded, ev);
+            }
+            let links: String = forms_of_event(&e.event_type, &folded)
+                .into_iter()
+                .map(|k| form_link(lang, case_id, k, m.map(|m| m.recorded_at)))
+                .collect::<Vec<_>>()
+                .join(" ");
             vec![
                 e.sequence.to_string(),
                 format!(
@@ -397,9 +615,14 @@ fn timeline_section(lang: Lang, c: &CaseAsOf, names: &HashMap<String, String>) -
                 m.map(|m| who(&m.actor_id)).unwrap_or_default(),
                 esc(&m.map(|m| label(lang, &m.role)).unwrap_or_default()),
                 format!(
-                    "<b>{}</b><div class=\"sum\">{}</div>",
+                    "<b>{}</b><div class=\"sum\">{}</div>{}",
                     esc(&label(lang, &e.event_type)),
-                    summary(lang, &e.payload)
+                    summary(lang, &e.payload),
+                    if links.is_empty() {
+                        String::new()
+                    } else {
+                        format!("<div class=\"links\">{links}</div>")
+                    }
                 ),
             ]
         })
@@ -424,18 +647,23 @@ fn timeline_section(lang: Lang, c: &CaseAsOf, names: &HashMap<String, String>) -
     )
 }
 
-/// The as-of picker: the case as it stood at a chosen moment.
+/// The as-of picker: the case as it stood at a chosen moment (a text input,
+/// `dd/mm/yyyy hh:mm[:ss]`, Vietnam time).
 fn as_of_picker(lang: Lang, id: &str, as_of: Option<DateTime<Utc>>) -> String {
     format!(
         "<form method=\"get\" action=\"/cases/{}\" class=\"asof card\" id=\"asof\">\
-         <label for=\"as_of\">{}</label>\
-         <input type=\"datetime-local\" id=\"as_of\" name=\"as_of\" step=\"1\" value=\"{}\" required>\
+         <label for=\"as_of\">{}</label>{}\
          <button type=\"submit\">{}</button>{}</form>",
         esc(id),
         esc(&label(lang, "w.as_of")),
-        esc(&as_of
-            .map(|t| t.with_timezone(&vn()).format("%Y-%m-%dT%H:%M:%S").to_string())
-            .unwrap_or_default()),
+        inputs::input(
+            lang,
+            "as_of",
+            "as_of",
+            &as_of.map(inputs::datetime_seconds_text).unwrap_or_default(),
+            DATETIME_PATTERN,
+            " required"
+        ),
         tr(lang, "Xem", "Show"),
         if as_of.is_some() {
             format!(
@@ -456,13 +684,7 @@ fn as_of_banner(lang: Lang, as_of: Option<DateTime<Utc>>) -> String {
     format!(
         "<div class=\"asof-banner\" id=\"asof-banner\">{} <b>{}</b> ({})</div>",
         esc(&label(lang, "w.as_of")),
-        esc(&t
-            .with_timezone(&vn())
-            .format(match lang {
-                Lang::Vi => "%d/%m/%Y %H:%M:%S",
-                Lang::En => "%Y-%m-%d %H:%M:%S",
-            })
-            .to_string()),
+        esc(&inputs::datetime_seconds_text(t)),
         tr(
             lang,
             "giờ Việt Nam; chỉ gồm các sự kiện đã ghi nhận đến lúc đó",
@@ -480,32 +702,21 @@ pub async fn page(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = o.ctx.lang;
+    let _ = lang;
     let as_of = match opt(&q, "as_of") {
         None => None,
         Some(t) => match parse_local(&t) {
             Some(t) => Some(t),
             None => {
-                return error_page(
-                    &o,
-                    ApiError::invalid(
-                        "as_of",
-                        tr(lang, "Thời điểm không hợp lệ.", "Not a valid time."),
-                    ),
-                )
+                return error_page(&o, ApiError::invalid("as_of", "use dd/mm/yyyy hh:mm"));
             }
         },
     };
-    match render_case(
-        &state,
-        &o,
-        &ctx,
-        &id,
-        as_of,
-        None,
-        opt(&q, "done").as_deref(),
-    )
-    .await
-    {
+    let cq = CaseQuery {
+        done: opt(&q, "done"),
+        transfer_province: opt(&q, "transfer_province").and_then(|p| p.parse().ok()),
+    };
+    match render_case(&state, &o, &ctx, &id, as_of, None, &cq).await {
         Ok(p) => html(&o.ctx, StatusCode::OK, p),
         Err(e) => error_page(&o, e),
     }
