@@ -2,6 +2,8 @@
 //! role and unit rules, the actor taken from the token, the whole legal walk of
 //! one case, problem+json for bad input with nothing stored, idempotency and
 //! the access log.
+//!
+//! One file on purpose (over 600 lines): every test file is its own binary linking the whole service, and on two cores each extra binary costs a link of about half a minute.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure ends the test
 

@@ -122,12 +122,12 @@ fn actor(id: String, role: Role, unit: Unit) -> Actor {
     }
 }
 
-mod story;
-mod staff;
 mod children;
+mod staff;
+mod story;
 
-use staff::*;
 use children::*;
+use staff::*;
 
 /// Loads `cases` sample cases (and the officers and children they need).
 pub async fn load(app: &App, cases: usize, seed: u64) -> anyhow::Result<Summary> {

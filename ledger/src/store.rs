@@ -8,6 +8,8 @@
 //! and one disk flush for many commands. Because the head row stays locked until
 //! commit, positions are handed out in commit order and without gaps, also across
 //! processes sharing one database (see docs/global-order.md).
+//!
+//! One file on purpose (over 600 lines): it is the one place that writes the `events` table (the batching writer, its transaction and the checkpoint written with the rows), and splitting it would spread that invariant over several files.
 
 use std::collections::HashMap;
 use std::str::FromStr;

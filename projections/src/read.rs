@@ -8,14 +8,14 @@ use hoso_ledger::Db;
 use crate::error::ProjectionError;
 use hoso_ledger::sql::{one_int, rows, ts, Row, Val};
 
-mod cases;
-mod stats;
-mod history;
 mod access;
+mod cases;
+mod history;
 mod people;
+mod stats;
 
-pub use cases::*;
-pub use stats::*;
-pub use history::*;
 pub use access::*;
+pub use cases::*;
+pub use history::*;
 pub use people::*;
+pub use stats::*;

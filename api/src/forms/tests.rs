@@ -1,5 +1,7 @@
 //! Each form rendered for a case built step by step through the domain's own
 //! commands (`Case::decide`, then `apply`), as the ledger would store it.
+//!
+//! One file on purpose (over 600 lines): one case is built once and every official form is checked against it.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use cqrs_es::Aggregate;

@@ -1,4 +1,6 @@
 //! Given/when/then tests of the `Child` aggregate: one per rule, plus serde.
+//!
+//! One file on purpose (over 600 lines): one short given/when/then test per rule of the aggregate, read top to bottom like the rule list in SPEC.md.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use cqrs_es::test::TestFramework;

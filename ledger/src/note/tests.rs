@@ -23,7 +23,8 @@ const ARCHE: &str = "arche2025h1.staging.ct.transparency.dev\n\
     — witness1.smartit.nu/witness1 pIyCDwAAAABqEiEghIp82KWebrw7/oHQwlTAm3g2RKS4+eebl8eO0WH+/iEcxZ75W3u5hNI7TOQtmJbqmNWVuE0tgh0XwzdZsDsUAQ==\n\
     — remora.n621.de 2net5wAAAABqEiEgPlfF3V06o0Y+fHM+J5J9s27wgxxcOVSpZ/2g/KSiXCg9DEZI+aVCIobWX9sXTynk5XeU/zZ0WBxtqB0DrAWfBw==\n\
     — witness.stagemole.eu Z/euoAAAAABqEiEgw0i+7g2ENfDAWHmtRzCfKTHSDwYDJA2NmKeGi9Y8FtEyOUvVr+AJmIY/2TUFucgKi7lI7cUiOvKFYe/TmN9DAg==\n";
-const ARCHE_LOG: &str = "arche2025h1.staging.ct.transparency.dev+ba2f06c0+AU0vHmlGCS/PdN8b2OaGmKprLI8HKM+dJ472xgFYh15f";
+const ARCHE_LOG: &str =
+    "arche2025h1.staging.ct.transparency.dev+ba2f06c0+AU0vHmlGCS/PdN8b2OaGmKprLI8HKM+dJ472xgFYh15f";
 const REMORA: &str = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2";
 
 #[test]
@@ -47,10 +48,9 @@ fn known_answer_ed25519_note() {
 #[test]
 fn known_answer_signed_note_vector() {
     // c2sp.org/signed-note test vector (as used by an independent client).
-    let v = Verifier::parse(
-        "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k",
-    )
-    .unwrap();
+    let v =
+        Verifier::parse("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
+            .unwrap();
     assert_eq!(
         hex::encode(v.public_key().as_bytes()),
         "e932791ae6e7a840a46164c904786426d5e7821dd8b29a00d61cae72afdd4da4"
@@ -128,9 +128,7 @@ fn spec_examples_parse() {
     // transparency-dev/formats: a cosignature's timestamp, and keys.
     let s = SignatureLine::parse("— x ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA==").unwrap();
     assert_eq!(s.cosignature_timestamp(), Some(1727964367));
-    assert!(
-        Verifier::parse("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6").is_ok()
-    );
+    assert!(Verifier::parse("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6").is_ok());
     for bad in [
         "bananas.sigstore.dev+12344556",
         "rekor.sigstore.dev+12345678+THIS_IS_NOT_BASE64!",

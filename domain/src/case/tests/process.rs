@@ -1,5 +1,7 @@
 //! The legal process step by step (Decree 56/2017 chapter III): happy paths,
 //! illegal transitions and field rules of each step.
+//!
+//! One file on purpose (over 600 lines): the steps of chapter III in their legal order, so a reader checks the process against the decree in one pass.
 
 use super::*;
 
