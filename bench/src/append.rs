@@ -234,20 +234,24 @@ pub async fn append(
             &kek,
         )
         .await?;
-        let ledger = plain.with_privacy(keys, Arc::new(NotebookPrivacy));
+        let ledger = plain.clone().with_privacy(keys, Arc::new(NotebookPrivacy));
         let backend = ledger.backend().to_string();
-        let cqrs = Arc::new(CqrsFramework::new(
-            PersistedEventStore::<Ledger, Notebook>::new_event_store(ledger.clone()),
-            vec![],
-            (),
-        ));
         let mut runs = Vec::new();
-        for (i, &c) in concurrencies.iter().enumerate() {
-            let seconds = drive(cqrs.clone(), &format!("hoso{i}"), c, events).await?;
-            let events = events.div_ceil(EVENTS_PER_AGGREGATE) * EVENTS_PER_AGGREGATE;
-            let run = Run { label: "append", backend: backend.clone(), concurrency: c, events, seconds };
-            println!("{}", run.line());
-            runs.push(run);
+        // Sealed (the note text under its notebook's data key), then the same
+        // workload unsealed: the price of sealing, in the same run.
+        for (label, store) in [("append", ledger.clone()), ("append-unsealed", plain)] {
+            let cqrs = Arc::new(CqrsFramework::new(
+                PersistedEventStore::<Ledger, Notebook>::new_event_store(store),
+                vec![],
+                (),
+            ));
+            for (i, &c) in concurrencies.iter().enumerate() {
+                let seconds = drive(cqrs.clone(), &format!("{label}{i}"), c, events).await?;
+                let events = events.div_ceil(EVENTS_PER_AGGREGATE) * EVENTS_PER_AGGREGATE;
+                let run = Run { label, backend: backend.clone(), concurrency: c, events, seconds };
+                println!("{}", run.line());
+                runs.push(run);
+            }
         }
         if baseline {
             if let Db::Postgres(pool) = ledger.db() {

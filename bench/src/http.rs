@@ -58,73 +58,18 @@ async fn run(
     commands: usize,
     seconds: u64,
 ) -> anyhow::Result<Vec<HttpRun>> {
-    let kek = std::env::temp_dir().join(format!("hoso_bench_kek_{}.key", std::process::id()));
-    let app = App::open_with(url, &kek).await?;
-    let ledger = app.ledger.clone();
+    let Staffed {
+        ledger,
+        token,
+        commune,
+    } = staffed(url).await?;
     let backend = ledger.backend();
-    let svc = Service::new(app);
-    let e = |e: hoso_service::Error| anyhow::anyhow!("{e}");
-    let admin = Actor {
-        officer_id: "bench-admin".into(),
-        role: Role::Admin,
-        unit: Unit::National,
-    };
-    let province = places::current()
-        .province(42)
-        .ok_or_else(|| anyhow::anyhow!("province 42 missing from the place list"))?;
-    let commune = province.wards[0].code;
-    for (id, role, unit) in [
-        ("bench-admin", Role::Admin, Unit::National),
-        (
-            "bench-worker",
-            Role::CommuneWorker,
-            Unit::Commune {
-                province: 42,
-                commune,
-            },
-        ),
-    ] {
-        let new = NewOfficer {
-            id: Some(id.into()),
-            full_name: id.into(),
-            role,
-            unit,
-            active_from: None,
-            password: None,
-        };
-        create(&svc, &admin, new).await.map_err(e)?;
-    }
-    let (token, _) = accounts::issue_token(
-        &svc,
-        "bench-worker",
-        "api",
-        "bench",
-        chrono::Duration::hours(2),
-    )
-    .await
-    .map_err(e)?;
     let server = hoso_api::server::start(ledger.clone(), hoso_api::server::Config::local()).await?;
     let base = format!("{}/api/v1", server.url());
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()?;
-    let commune_ref = json!({"structure": "2025", "province": 42, "commune": commune});
-    let r: Value = http
-        .post(format!("{base}/children"))
-        .bearer_auth(&token)
-        .json(
-            &json!({"full_name": "Trẻ thử", "date_of_birth": "2016-05-01", "sex": "female",
-            "ethnicity": "Kinh", "address": {"commune": commune_ref}}),
-        )
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let child = r["child_id"].as_str().unwrap_or_default().to_string();
-    let intake = json!({"child_id": child, "date_of_birth": "2016-05-01", "commune": commune_ref,
-        "source": "school", "description": "Bench.", "harm_types": ["neglect"],
-        "received_at": Utc::now().to_rfc3339()});
+    let intake = intake_body(&http, &base, &token, commune).await?;
     let mut runs = Vec::new();
     let mut acknowledged: Vec<(String, usize)> = Vec::new();
     for &c in clients {
@@ -232,4 +177,93 @@ async fn run(
     );
     server.shutdown().await?;
     Ok(runs)
+}
+
+/// A scratch store opened with its data keys, an admin and a commune worker
+/// of province 42, and an API token of the worker.
+pub struct Staffed {
+    pub ledger: hoso_ledger::Ledger,
+    pub token: String,
+    pub commune: u32,
+}
+
+pub async fn staffed(url: &str) -> anyhow::Result<Staffed> {
+    let kek = std::env::temp_dir().join(format!("hoso_bench_kek_{}.key", std::process::id()));
+    let app = App::open_with(url, &kek).await?;
+    let ledger = app.ledger.clone();
+    let svc = Service::new(app);
+    let e = |e: hoso_service::Error| anyhow::anyhow!("{e}");
+    let admin = Actor {
+        officer_id: "bench-admin".into(),
+        role: Role::Admin,
+        unit: Unit::National,
+    };
+    let province = places::current()
+        .province(42)
+        .ok_or_else(|| anyhow::anyhow!("province 42 missing from the place list"))?;
+    let commune = province.wards[0].code;
+    for (id, role, unit) in [
+        ("bench-admin", Role::Admin, Unit::National),
+        (
+            "bench-worker",
+            Role::CommuneWorker,
+            Unit::Commune {
+                province: 42,
+                commune,
+            },
+        ),
+    ] {
+        let new = NewOfficer {
+            id: Some(id.into()),
+            full_name: id.into(),
+            role,
+            unit,
+            active_from: None,
+            password: None,
+        };
+        create(&svc, &admin, new).await.map_err(e)?;
+    }
+    let (token, _) = accounts::issue_token(
+        &svc,
+        "bench-worker",
+        "api",
+        "bench",
+        chrono::Duration::hours(2),
+    )
+    .await
+    .map_err(e)?;
+    Ok(Staffed {
+        ledger,
+        token,
+        commune,
+    })
+}
+
+/// Registers a child over HTTP and returns the body of an intake about it,
+/// to open cases with.
+pub async fn intake_body(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    commune: u32,
+) -> anyhow::Result<Value> {
+    let commune_ref = json!({"structure": "2025", "province": 42, "commune": commune});
+    let r: Value = http
+        .post(format!("{base}/children"))
+        .bearer_auth(token)
+        .json(
+            &json!({"full_name": "Trẻ thử", "date_of_birth": "2016-05-01", "sex": "female",
+            "ethnicity": "Kinh", "address": {"commune": commune_ref}}),
+        )
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let child = r["child_id"].as_str().unwrap_or_default().to_string();
+    Ok(
+        json!({"child_id": child, "date_of_birth": "2016-05-01", "commune": commune_ref,
+        "source": "school", "description": "Bench.", "harm_types": ["neglect"],
+        "received_at": Utc::now().to_rfc3339()}),
+    )
 }

@@ -6,6 +6,7 @@ mod append;
 mod http;
 mod log;
 mod projections;
+mod witness;
 
 use std::process::ExitCode;
 
@@ -72,6 +73,19 @@ enum Bench {
         #[arg(long, default_value_t = 30)]
         seconds: u64,
     },
+    /// Delay from an acknowledged command to its event being in a checkpoint
+    /// cosigned by both of two witnesses (median, p99), under a steady load
+    /// over HTTP; then one witness down for `down` seconds and restarted:
+    /// how long until it caught up by itself.
+    Witness {
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Commands per second.
+        #[arg(long, default_value_t = 20)]
+        rate: u32,
+        #[arg(long, default_value_t = 10)]
+        down: u64,
+    },
 }
 
 #[tokio::main]
@@ -112,5 +126,10 @@ async fn run(what: Bench, url: &str) -> anyhow::Result<()> {
         } => http::http(url, &clients, commands, seconds)
             .await
             .map(|_| ()),
+        Bench::Witness {
+            seconds,
+            rate,
+            down,
+        } => witness::witness(url, seconds, rate, down).await,
     }
 }

@@ -104,6 +104,21 @@ pub async fn all(ledger: &Ledger) -> Result<Vec<StoredCosignature>, CheckpointEr
     query(ledger, "ORDER BY id", &[]).await
 }
 
+/// The newest checkpoint that any witness cosigned, with its cosignatures
+/// (oldest first); `None` before the first cosignature.
+pub async fn newest_cosigned(
+    ledger: &Ledger,
+) -> Result<Option<(Checkpoint, Vec<StoredCosignature>)>, CheckpointError> {
+    let newest = query(ledger, "ORDER BY checkpoint_id DESC, id DESC LIMIT 1", &[]).await?;
+    let Some(c) = newest.into_iter().next() else {
+        return Ok(None);
+    };
+    let cp = crate::checkpoint::by_id(ledger, c.checkpoint_id)
+        .await?
+        .ok_or(CheckpointError::Malformed(c.checkpoint_id))?;
+    Ok(Some((cp, of_checkpoint(ledger, c.checkpoint_id).await?)))
+}
+
 /// The cosignatures of checkpoint `#checkpoint_id`, oldest first.
 pub async fn of_checkpoint(
     ledger: &Ledger,

@@ -10,6 +10,7 @@ use cqrs_es::Aggregate;
 use hoso_domain::case::Case;
 use hoso_domain::common::Role;
 use hoso_ledger::checkpoint::{self, Checkpoint};
+use hoso_ledger::cosignature::{self, StoredCosignature};
 use hoso_ledger::{encoding, merkle};
 
 use crate::{cases, now, Error, Me, Service};
@@ -27,6 +28,8 @@ pub struct Status {
     pub signature_valid: Option<bool>,
     pub head: i64,
     pub last_run: Option<LastRun>,
+    /// The newest checkpoint that witnesses cosigned, with the cosignatures.
+    pub cosigned: Option<(Checkpoint, Vec<StoredCosignature>)>,
 }
 
 /// The last whole-store verification run in this process.
@@ -52,6 +55,7 @@ pub async fn status(svc: &Service, me: &Me) -> Result<Status, Error> {
         signature_valid,
         head: svc.ledger().head().await?,
         last_run: LAST.lock().ok().and_then(|l| l.clone()),
+        cosigned: cosignature::newest_cosigned(svc.ledger()).await?,
     })
 }
 

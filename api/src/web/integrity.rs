@@ -11,7 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
 use hoso_domain::common::Role;
+use hoso_ledger::checkpoint::Checkpoint;
+use hoso_ledger::cosignature::StoredCosignature;
 use hoso_service::integrity::{self, CaseCheck, Inclusion};
+use hoso_witness::WitnessStatus;
 use serde::Deserialize;
 
 use super::html::{esc, when};
@@ -151,6 +154,12 @@ async fn render(
     } else {
         String::new()
     };
+    let configured = state
+        .witnesses
+        .as_ref()
+        .map(hoso_witness::StatusHandle::get)
+        .unwrap_or_default();
+    let witnesses = witnesses_card(lang, status.cosigned.as_ref(), &configured);
     let body = format!(
         "<h1>{}</h1><div class=\"cols\"><section class=\"card\"><h2>{}</h2>{cp}</section>\
          <section class=\"card\"><h2>{}</h2>{last}\
@@ -158,7 +167,7 @@ async fn render(
          <section class=\"card\" id=\"verify-case\"><h2>{}</h2>\
          <form method=\"post\" action=\"/integrity/verify-case\" class=\"filters\">\
          <label>{}<input name=\"case\" value=\"{}\" required size=\"20\"></label>\
-         <div class=\"actions\"><button class=\"primary\">{}</button></div></form>{}</section>{export}",
+         <div class=\"actions\"><button class=\"primary\">{}</button></div></form>{}</section>{witnesses}{export}",
         tr(lang, "Toàn vẹn dữ liệu", "Integrity"),
         tr(lang, "Điểm kiểm tra mới nhất", "Latest signed checkpoint"),
         tr(lang, "Kiểm tra toàn bộ gần nhất", "Last full verification"),
@@ -176,6 +185,113 @@ async fn render(
         tr(lang, "Toàn vẹn dữ liệu", "Integrity"),
         &body,
     ))
+}
+
+/// The witnesses: each one this server asks (up to date, or behind since
+/// when and why), and the newest checkpoint they cosigned with each
+/// cosignature's witness, key and time.
+fn witnesses_card(
+    lang: Lang,
+    cosigned: Option<&(Checkpoint, Vec<StoredCosignature>)>,
+    configured: &[WitnessStatus],
+) -> String {
+    let at = |t: &str| {
+        DateTime::parse_from_rfc3339(t)
+            .map(|t| when(t.with_timezone(&Utc), lang))
+            .unwrap_or_else(|_| t.to_string())
+    };
+    let asked = if configured.is_empty() {
+        format!(
+            "<p class=\"muted\">{}</p>",
+            tr(
+                lang,
+                "Máy chủ này không gửi điểm kiểm tra cho bên chứng kiến nào (hoso serve --witness).",
+                "This server asks no witness to cosign (hoso serve --witness)."
+            )
+        )
+    } else {
+        let rows: String = configured
+            .iter()
+            .map(|w| {
+                let state = match &w.behind_since {
+                    None => format!(
+                        "<span class=\"badge ok\">✓ {}</span>",
+                        tr(lang, "Đã đồng ký mới nhất", "Up to date")
+                    ),
+                    Some(since) => format!(
+                        "<span class=\"badge late\">{} {}</span> <span class=\"muted\">{}</span>",
+                        tr(lang, "Chậm từ", "Behind since"),
+                        esc(&at(since)),
+                        esc(w.last_error.as_deref().unwrap_or_default()),
+                    ),
+                };
+                format!(
+                    "<tr><td class=\"mono wrap\">{}</td><td>{}</td><td>{}</td><td>{state}</td></tr>",
+                    esc(&w.name),
+                    w.last_cosigned_size
+                        .map_or_else(|| "—".to_string(), |n| n.to_string()),
+                    esc(&w.last_cosigned_at.as_deref().map(at).unwrap_or_else(|| "—".into())),
+                )
+            })
+            .collect();
+        format!(
+            "<table id=\"witness-status\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
+             <tbody>{rows}</tbody></table>",
+            tr(lang, "Bên chứng kiến", "Witness"),
+            tr(lang, "Số sự kiện đã đồng ký", "Cosigned size"),
+            tr(lang, "Lúc", "At"),
+            tr(lang, "Trạng thái", "Status"),
+        )
+    };
+    let newest = match cosigned {
+        None => format!(
+            "<p class=\"empty\">{}</p>",
+            tr(
+                lang,
+                "Chưa có điểm kiểm tra nào được bên chứng kiến đồng ký.",
+                "No checkpoint cosigned by a witness yet."
+            )
+        ),
+        Some((cp, sigs)) => {
+            let rows: String = sigs
+                .iter()
+                .map(|c| {
+                    let t = DateTime::<Utc>::from_timestamp(
+                        i64::try_from(c.cosigned_at).unwrap_or(i64::MAX),
+                        0,
+                    )
+                    .map(|t| when(t, lang))
+                    .unwrap_or_else(|| c.cosigned_at.to_string());
+                    format!(
+                        "<tr><td class=\"mono wrap\">{}</td><td class=\"mono\">{}</td><td>{}</td></tr>",
+                        esc(&c.witness_name),
+                        esc(&c.key_id),
+                        esc(&t)
+                    )
+                })
+                .collect();
+            format!(
+                "<p>{} #{} · {} {}</p><table id=\"cosignatures\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
+                 <tbody>{rows}</tbody></table>",
+                tr(lang, "Điểm kiểm tra đồng ký mới nhất", "Newest cosigned checkpoint"),
+                cp.id,
+                cp.tree_size,
+                tr(lang, "sự kiện", "events"),
+                tr(lang, "Bên chứng kiến", "Witness"),
+                tr(lang, "Mã khóa", "Key id"),
+                tr(lang, "Thời điểm đồng ký (theo bên chứng kiến)", "Cosigned at (witness time)"),
+            )
+        }
+    };
+    format!(
+        "<section class=\"card\" id=\"witnesses\"><h2>{}</h2><p class=\"muted\">{}</p>{asked}{newest}</section>",
+        tr(lang, "Bên chứng kiến độc lập", "Witnesses"),
+        tr(
+            lang,
+            "Bên chứng kiến (thanh tra tỉnh, bộ, tòa án) giữ điểm kiểm tra mới nhất đã thấy và chỉ đồng ký khi lịch sử không bị viết lại; xem docs/transparency.md.",
+            "Witnesses (a provincial inspectorate, the ministry, a court) keep the newest checkpoint they saw and cosign only when history was not rewritten; see docs/transparency.md."
+        ),
+    )
 }
 
 /// `POST /integrity/verify-all`: `hoso verify` from the page.

@@ -75,16 +75,26 @@ async fn officer(state: &Service, id: &str, name: &str, role: Role, unit: Unit) 
 /// A server with an admin, a commune worker and chairman, a worker of another
 /// commune and a provincial inspector; with `demo`, sample cases too.
 async fn spawn(db: &TestDb, demo: bool) -> Site {
+    spawn_with(db, demo, Config::local()).await
+}
+
+/// The log's signing key of the test sites.
+fn log_key() -> Signer {
+    Signer::from_seed(&[7u8; 32])
+}
+
+/// `spawn` with the server configured by `config` (its signer is `log_key`).
+async fn spawn_with(db: &TestDb, demo: bool, config: Config) -> Site {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let ledger = hoso_service::privacy::open_ledger(&db.url, &db.kek_path())
         .await
         .unwrap();
-    let signer = Signer::from_seed(&[7u8; 32]);
+    let signer = log_key();
     let server = start(
         ledger.clone(),
         Config {
-            signer: Some(Signer::from_seed(&[7u8; 32])),
-            ..Config::local()
+            signer: Some(log_key()),
+            ..config
         },
     )
     .await
@@ -348,6 +358,7 @@ mod excel;
 mod http;
 mod vietnamese;
 mod walk;
+mod witnesses;
 
 use browser::*;
 use excel::*;

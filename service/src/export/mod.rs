@@ -252,8 +252,8 @@ pub async fn export(
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let ledger = &app.ledger;
     crate::signing::issue_now(ledger, signer, true).await?;
-    let mut cp = match newest_cosigned(ledger).await? {
-        Some(c) => c,
+    let mut cp = match hoso_ledger::cosignature::newest_cosigned(ledger).await? {
+        Some((c, _)) => c,
         None => checkpoint::latest(ledger)
             .await?
             .ok_or(CheckpointError::Malformed(0))?,
@@ -444,21 +444,6 @@ pub async fn export(
         checkpoint_id: cp.id,
         tree_size: cp.tree_size,
         bytes: manifest.files.iter().map(|f| f.bytes).sum::<u64>() + bytes.len() as u64,
-    })
-}
-
-/// The newest checkpoint that witnesses cosigned, when any did.
-async fn newest_cosigned(
-    ledger: &hoso_ledger::Ledger,
-) -> Result<Option<checkpoint::Checkpoint>, ExportError> {
-    let newest = hoso_ledger::cosignature::all(ledger)
-        .await?
-        .iter()
-        .map(|c| c.checkpoint_id)
-        .max();
-    Ok(match newest {
-        Some(id) => checkpoint::by_id(ledger, id).await?,
-        None => None,
     })
 }
 
