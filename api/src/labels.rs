@@ -178,6 +178,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("inspector", "Thanh tra", "Inspector"),
     ("admin", "Quản trị", "Administrator"),
+    (
+        "system",
+        "Hệ thống (tổng đài 111)",
+        "System account (Hotline 111 switchboard)",
+    ),
     // event types
     ("IntakeRecorded", "Tiếp nhận thông tin", "Intake recorded"),
     ("FactChecked", "Kiểm tra tính xác thực", "Fact checked"),

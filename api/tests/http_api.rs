@@ -888,3 +888,269 @@ both_backends!(http_openapi_and_request_id, |db: TestDb| async move {
     assert_eq!(resp.headers()["x-request-id"], "req-abc");
     db.drop_db().await;
 });
+
+/// The events of an officer's chain: (event type, payload, metadata).
+async fn officer_chain(api: &Api, id: &str) -> Vec<(String, Value, Value)> {
+    api.ledger
+        .events_of("Officer", id, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.event_type.clone(),
+                serde_json::from_str(&e.payload).unwrap(),
+                serde_json::from_str(&e.metadata).unwrap(),
+            )
+        })
+        .collect()
+}
+
+both_backends!(http_nobody_acts_in_another_name, |db: TestDb| async move {
+    let api = spawn(&db).await;
+    let (c, _) = communes();
+    let admin = api.login("admin-1").await;
+    let chairman = api
+        .officer(&admin, "ct-1", "commune_chairman", commune_unit(c))
+        .await;
+
+    // No API token for a person: the admin cannot act as the chairman.
+    let (s, b) = api
+        .post(
+            &admin,
+            "/tokens",
+            json!({"officer_id": "ct-1", "label": "x", "days": 30}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["detail"].as_str().unwrap().contains("system"), "{b}");
+    // A system account: no password at registration…
+    let (s, b) = api
+        .post(
+            &admin,
+            "/officers",
+            json!({"id": "tong-dai", "full_name": "Tổng đài 111", "role": "system",
+                   "unit": {"level": "national"}, "password": PW}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, b) = api
+        .post(
+            &admin,
+            "/officers",
+            json!({"id": "tong-dai", "full_name": "Tổng đài 111", "role": "system",
+                   "unit": {"level": "national"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // …and a token, issued in its chain by the admin; at most a year.
+    let (s, _) = api
+        .post(
+            &admin,
+            "/tokens",
+            json!({"officer_id": "tong-dai", "label": "x", "days": 400}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, b) = api
+        .post(
+            &admin,
+            "/tokens",
+            json!({"officer_id": "tong-dai", "label": "máy chủ tổng đài", "days": 90}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let system = b["token"].as_str().unwrap().to_string();
+    let token_id = b["token_id"].as_str().unwrap().to_string();
+    let (s, me) = api.get(&system, "/me").await;
+    assert_eq!((s, me["role"].as_str()), (StatusCode::OK, Some("system")));
+    let chain = officer_chain(&api, "tong-dai").await;
+    let (t, p, m) = chain.last().unwrap();
+    assert_eq!(t, "ApiTokenIssued");
+    assert_eq!(p["token_id"], json!(token_id));
+    assert_eq!(m["actor_id"], json!("admin-1"));
+    assert!(m["auth"].as_str().unwrap().starts_with("session:"), "{m}");
+
+    // The switchboard takes an intake; the event says which token acted.
+    let child = register_child(&api, &system, c).await;
+    let (s, b) = api.post(&system, "/cases", intake_body(&child, c)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let case = b["case_id"].as_str().unwrap();
+    let first = &api.ledger.events_of("Case", case, 0).await.unwrap()[0];
+    let m: Value = serde_json::from_str(&first.metadata).unwrap();
+    assert_eq!(m["actor_id"], json!("tong-dai"));
+    assert_eq!(m["auth"], json!(format!("api:{token_id}")));
+    // The switchboard reads the case it took in, nothing else of the commune.
+    let (s, _) = api.get(&system, &format!("/cases/{case}")).await;
+    assert_eq!(s, StatusCode::OK);
+    // Listed and revoked (with a reason, in the chain); then refused.
+    let (s, list) = api.get(&admin, "/tokens?officer_id=tong-dai").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["token_id"], json!(token_id));
+    assert_eq!(list[0]["kind"], json!("api"));
+    let (s, _) = api
+        .post(
+            &admin,
+            &format!("/tokens/{token_id}/revoke"),
+            json!({"officer_id": "tong-dai"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a reason is needed");
+    let (s, b) = api
+        .post(
+            &admin,
+            &format!("/tokens/{token_id}/revoke"),
+            json!({"officer_id": "tong-dai", "reason": "máy chủ thay mới"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (s, _) = api.get(&system, "/me").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        officer_chain(&api, "tong-dai").await.last().unwrap().0,
+        "ApiTokenRevoked"
+    );
+    // An admin does not list or revoke a person's sessions.
+    let (s, _) = api.get(&admin, "/tokens?officer_id=ct-1").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The admin cannot set the chairman's password, nor record a password
+    // or token event through the generic officer actions.
+    let put = |token: &str, id: &str, body: Value| {
+        let r = api
+            .http
+            .put(format!("{}/officers/{id}/password", api.base))
+            .bearer_auth(token.to_string())
+            .json(&body);
+        async move { r.send().await.unwrap().status() }
+    };
+    let s = put(
+        &admin,
+        "ct-1",
+        json!({"current_password": PW, "password": "mật-khẩu-của-quản-trị"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b) = api
+        .post(
+            &admin,
+            "/officers/ct-1/actions",
+            json!({"type": "set_password", "officer_id": "admin-1", "how": "changed"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+
+    // A reset: every session of the chairman ends, the old password no
+    // longer works, and only the activation code sets a new one.
+    let other_session = api.login("ct-1").await;
+    let (s, b) = api
+        .post(
+            &admin,
+            "/officers/ct-1/password-reset",
+            json!({"reason": "Quên mật khẩu"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let code = b["activation_code"].as_str().unwrap().to_string();
+    for t in [&chairman, &other_session] {
+        let (s, _) = api.get(t, "/me").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, _) = api
+        .call(
+            None,
+            Method::POST,
+            "/auth/login",
+            Some(json!({"officer_id": "ct-1", "password": PW})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let activate = |code: &str, password: &str| {
+        api.call(
+            None,
+            Method::POST,
+            "/auth/activate",
+            Some(json!({"officer_id": "ct-1", "activation_code": code, "password": password})),
+        )
+    };
+    let (s, _) = activate("không-phải-mã", "mật-khẩu-mới-của-chủ-tịch").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, b) = activate(&code, "mật-khẩu-mới-của-chủ-tịch").await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (s, _) = activate(&code, "mật-khẩu-thứ-ba-của-ai-đó").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "a code works once");
+    let (s, b) = api
+        .call(
+            None,
+            Method::POST,
+            "/auth/login",
+            Some(json!({"officer_id": "ct-1", "password": "mật-khẩu-mới-của-chủ-tịch"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let chairman = b["token"].as_str().unwrap().to_string();
+    let chain = officer_chain(&api, "ct-1").await;
+    let tail: Vec<(&str, &str, &str)> = chain[chain.len() - 2..]
+        .iter()
+        .map(|(t, _, m)| {
+            (
+                t.as_str(),
+                m["actor_id"].as_str().unwrap(),
+                m["auth"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tail[0].0, "PasswordReset");
+    assert_eq!(tail[0].1, "admin-1");
+    assert_eq!(tail[1], ("PasswordSet", "ct-1", "activation"));
+
+    // Their own change needs the current password and ends every session.
+    let second = api
+        .call(
+            None,
+            Method::POST,
+            "/auth/login",
+            Some(json!({"officer_id": "ct-1", "password": "mật-khẩu-mới-của-chủ-tịch"})),
+        )
+        .await
+        .1["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, list) = api.get(&chairman, "/tokens").await;
+    assert_eq!(s, StatusCode::OK);
+    // Revoked sessions stay listed (with when) until they expire.
+    let mine: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["revoked_at"].is_null())
+        .collect();
+    assert_eq!(mine.len(), 2, "{list}");
+    assert_eq!(
+        mine.iter().filter(|t| t["current"] == json!(true)).count(),
+        1
+    );
+    let s = put(
+        &chairman,
+        "ct-1",
+        json!({"current_password": "sai", "password": "mật-khẩu-thứ-tư-đây"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let s = put(
+        &chairman,
+        "ct-1",
+        json!({"current_password": "mật-khẩu-mới-của-chủ-tịch", "password": "mật-khẩu-thứ-tư-đây"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    for t in [&chairman, &second] {
+        let (s, _) = api.get(t, "/me").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (t, p, m) = officer_chain(&api, "ct-1").await.pop().unwrap();
+    assert_eq!((t.as_str(), &p["how"]), ("PasswordSet", &json!("changed")));
+    assert_eq!(m["actor_id"], json!("ct-1"));
+});

@@ -19,6 +19,9 @@ use hoso_service::{accounts, App, Service};
 
 use crate::append::Scratch;
 
+/// The bench officers' password (scratch stores only).
+const BENCH_PASSWORD: &str = "mật-khẩu-đo-hiệu-năng";
+
 /// Commands per case before a client opens the next one.
 const CASE_LENGTH: usize = 20;
 
@@ -180,7 +183,7 @@ async fn run(
 }
 
 /// A scratch store opened with its data keys, an admin and a commune worker
-/// of province 42, and an API token of the worker.
+/// of province 42, and a session of the worker (12 hours).
 pub struct Staffed {
     pub ledger: hoso_ledger::Ledger,
     pub token: String,
@@ -219,19 +222,13 @@ pub async fn staffed(url: &str) -> anyhow::Result<Staffed> {
             role,
             unit,
             active_from: None,
-            password: None,
+            password: Some(BENCH_PASSWORD.into()),
         };
         create(&svc, &admin, new).await.map_err(e)?;
     }
-    let (token, _) = accounts::issue_token(
-        &svc,
-        "bench-worker",
-        "api",
-        "bench",
-        chrono::Duration::hours(2),
-    )
-    .await
-    .map_err(e)?;
+    let (token, _) = accounts::login(&svc, "bench-worker", BENCH_PASSWORD)
+        .await
+        .map_err(e)?;
     Ok(Staffed {
         ledger,
         token,

@@ -389,7 +389,7 @@ impl Load {
             action,
         };
         self.app
-            .case(&case_id, cmd, now)
+            .case(&case_id, cmd, now, hoso_service::app::LOCAL)
             .await
             .map_err(|e| anyhow::anyhow!("bench case {case_id}: {e}"))?;
         let acked = Instant::now();

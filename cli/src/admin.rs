@@ -7,7 +7,7 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use hoso_domain::common::{Actor, Role, Unit};
 
 use hoso_service::accounts;
@@ -26,7 +26,7 @@ pub enum AdminCommand {
         #[arg(long)]
         name: String,
         /// collaborator, commune_worker, commune_chairman, hotline_operator,
-        /// provincial_manager, inspector, admin.
+        /// provincial_manager, inspector, admin, system (API tokens only).
         #[arg(long)]
         role: String,
         /// national, province:42 or commune:42:18070.
@@ -39,8 +39,9 @@ pub enum AdminCommand {
         #[arg(long)]
         by: Option<String>,
     },
-    /// Issue an API token (for a system such as the Hotline 111 switchboard)
-    /// acting as an officer; printed once, only its hash is kept.
+    /// Issue an API token to a system account (role system, such as the
+    /// Hotline 111 switchboard; never a person), recorded in its chain as
+    /// issued by the admin `--by`; printed once, only its hash is kept.
     Token {
         #[arg(long)]
         officer: String,
@@ -48,6 +49,9 @@ pub enum AdminCommand {
         label: String,
         #[arg(long, default_value_t = 365)]
         days: i64,
+        /// The admin who issues it.
+        #[arg(long)]
+        by: String,
     },
 }
 
@@ -80,18 +84,7 @@ pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
                 anyhow::anyhow!("--unit {unit}: use national, province:P or commune:P:C")
             })?;
             let actor = match by {
-                Some(admin) => {
-                    let (a, _) = accounts::current_actor(&svc, &admin)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?
-                        .ok_or_else(|| {
-                            anyhow::anyhow!("--by {admin}: no active officer with this id")
-                        })?;
-                    if a.role != Role::Admin {
-                        anyhow::bail!("--by {admin}: not an admin");
-                    }
-                    a
-                }
+                Some(admin) => acting_admin(&svc, &admin).await?.0,
                 None => {
                     if accounts::admin_exists(&svc)
                         .await
@@ -111,14 +104,19 @@ pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
                     }
                 }
             };
-            let password = read_password()?;
+            // A system account signs in with API tokens only.
+            let password = if role == Role::System {
+                None
+            } else {
+                Some(read_password()?)
+            };
             let new = NewOfficer {
                 id: Some(id),
                 full_name: name,
                 role,
                 unit,
                 active_from,
-                password: Some(password),
+                password,
             };
             let id = create(&svc, &actor, new)
                 .await
@@ -134,24 +132,31 @@ pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
             officer,
             label,
             days,
+            by,
         } => {
-            if !(1..=730).contains(&days) {
-                anyhow::bail!("--days: from 1 to 730");
-            }
-            if accounts::current_actor(&svc, &officer)
+            let (admin, name) = acting_admin(&svc, &by).await?;
+            let me = hoso_service::Me::local(admin, name);
+            let issued = accounts::create_api_token(&svc, &me, &officer, &label, days)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .is_none()
-            {
-                anyhow::bail!("no registered, active officer {officer}");
-            }
-            let (token, expires) =
-                accounts::issue_token(&svc, &officer, "api", &label, Duration::days(days))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{token}");
-            eprintln!("API token for {officer} ({label}), expires {expires}; shown once, only its hash is kept");
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", issued.token);
+            eprintln!(
+                "API token {} for {officer} ({label}), expires {}; shown once, only its hash is kept",
+                issued.token_id, issued.expires_at
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The active admin named by `--by`, with their name.
+async fn acting_admin(svc: &Service, id: &str) -> anyhow::Result<(Actor, String)> {
+    let (a, name) = accounts::current_actor(svc, id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("--by {id}: no active officer with this id"))?;
+    if a.role != Role::Admin {
+        anyhow::bail!("--by {id}: not an admin");
+    }
+    Ok((a, name))
 }

@@ -300,11 +300,7 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
                 let (actor, full_name) = hoso_service::accounts::current_actor(&svc, &id)
                     .await?
                     .ok_or_else(|| anyhow::anyhow!("--by {id}: no active officer with this id"))?;
-                let me = hoso_service::Me {
-                    actor,
-                    full_name,
-                    token_hash: String::new(),
-                };
+                let me = hoso_service::Me::local(actor, full_name);
                 let req = hoso_service::export::ExportRequest {
                     case,
                     officer,

@@ -69,11 +69,7 @@ async fn admin(svc: &Service, id: &str) -> anyhow::Result<Me> {
     let (actor, full_name) = accounts::current_actor(svc, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("--by {id}: no active officer with this id"))?;
-    Ok(Me {
-        actor,
-        full_name,
-        token_hash: String::new(),
-    })
+    Ok(Me::local(actor, full_name))
 }
 
 pub async fn erase(cmd: EraseCmd, url: &str) -> anyhow::Result<ExitCode> {

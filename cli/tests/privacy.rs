@@ -44,15 +44,14 @@ fn ok(o: &Output) -> String {
 }
 
 fn me(id: &str, role: Role, unit: Unit) -> Me {
-    Me {
-        actor: Actor {
+    Me::local(
+        Actor {
             officer_id: id.into(),
             role,
             unit,
         },
-        full_name: id.into(),
-        token_hash: String::new(),
-    }
+        id.into(),
+    )
 }
 
 /// Every occurrence of `needle` in the files at `paths`.

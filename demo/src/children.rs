@@ -45,7 +45,7 @@ pub(crate) async fn register_child(
         };
         let id = id.clone();
         async move {
-            app.child(&id, cmd, at)
+            app.child(&id, cmd, at, hoso_service::app::LOCAL)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo child {id}: {e}"))
         }

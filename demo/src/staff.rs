@@ -15,7 +15,7 @@ pub(crate) async fn officer(
         action,
     };
     demo.app
-        .officer(id, cmd, at)
+        .officer(id, cmd, at, hoso_service::app::LOCAL)
         .await
         .map_err(|e| anyhow::anyhow!("demo officer {id}: {e}"))
 }

@@ -36,7 +36,7 @@ impl<'a> Demo<'a> {
             action,
         };
         self.app
-            .case(id, cmd, at)
+            .case(id, cmd, at, hoso_service::app::LOCAL)
             .await
             .map_err(|e| anyhow::anyhow!("demo case {id}: {e}"))
     }

@@ -392,8 +392,8 @@ fn authorise_registration(
         Role::CommuneWorker | Role::CommuneChairman | Role::Collaborator => {
             in_commune(actor, commune)
         }
-        Role::HotlineOperator if actor.unit == Unit::National => Ok(()),
-        Role::HotlineOperator => Err(ChildError::OutsideUnit {
+        Role::HotlineOperator | Role::System if actor.unit == Unit::National => Ok(()),
+        Role::HotlineOperator | Role::System => Err(ChildError::OutsideUnit {
             unit: actor.unit,
             commune: commune.commune,
         }),

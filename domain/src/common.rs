@@ -22,10 +22,15 @@ pub enum Role {
     Inspector,
     /// Manages officer accounts.
     Admin,
+    /// Hệ thống: a system account such as the Hotline 111 switchboard. It
+    /// signs in with an API token only (never a password) and does what the
+    /// switchboard does: registers the child and records the intake, for any
+    /// commune; it reads only the cases it opened.
+    System,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Collaborator,
         Role::CommuneWorker,
         Role::CommuneChairman,
@@ -33,6 +38,7 @@ impl Role {
         Role::ProvincialManager,
         Role::Inspector,
         Role::Admin,
+        Role::System,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +50,7 @@ impl Role {
             Role::ProvincialManager => "provincial_manager",
             Role::Inspector => "inspector",
             Role::Admin => "admin",
+            Role::System => "system",
         }
     }
 

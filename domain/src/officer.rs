@@ -77,6 +77,11 @@ pub struct Officer {
     /// The personal data was erased: the name and the reasons are empty;
     /// roles, units, dates and trainings remain.
     pub erased: bool,
+    /// API tokens issued to this (system) account: id → revoked.
+    pub api_tokens: Vec<(String, bool)>,
+    /// The last password event was a reset by an admin: no password until
+    /// the owner sets one.
+    pub password_reset: bool,
 }
 
 impl Officer {
@@ -166,6 +171,11 @@ impl Officer {
                     });
                 }
             }
+            OfficerAction::SetPassword(p) => {
+                if actor.officer_id != p.officer_id {
+                    return Err(OfficerError::NotYourPassword);
+                }
+            }
             _ => admin_only(&actor, what)?,
         }
         if self.erased {
@@ -208,6 +218,55 @@ impl Officer {
                 })
             }
             _ if !self.active => Err(OfficerError::Deactivated),
+            OfficerAction::IssueApiToken(t) => {
+                match self.role() {
+                    Some(Role::System) => {}
+                    Some(role) => return Err(OfficerError::TokenForPerson(role)),
+                    None => return Err(OfficerError::NotRegistered),
+                }
+                let token_id = required(&t.token_id, "token_id")?;
+                if self.api_tokens.iter().any(|(id, _)| *id == token_id) {
+                    return Err(OfficerError::TokenIdTaken(token_id));
+                }
+                let label = required(&t.label, "label")?;
+                if t.expires_at <= at
+                    || t.expires_at > at + chrono::Duration::days(MAX_API_TOKEN_DAYS)
+                {
+                    return Err(OfficerError::TokenExpiry);
+                }
+                Ok(OfficerEvent::ApiTokenIssued {
+                    at,
+                    token_id,
+                    label,
+                    expires_at: t.expires_at,
+                })
+            }
+            OfficerAction::RevokeApiToken(r) => {
+                match self.api_tokens.iter().find(|(id, _)| *id == r.token_id) {
+                    None => return Err(OfficerError::UnknownToken(r.token_id)),
+                    Some((_, true)) => return Err(OfficerError::TokenRevoked(r.token_id)),
+                    Some((_, false)) => {}
+                }
+                let reason = required(&r.reason, "reason")?;
+                Ok(OfficerEvent::ApiTokenRevoked {
+                    at,
+                    token_id: r.token_id,
+                    reason,
+                })
+            }
+            OfficerAction::ResetPassword(r) => {
+                if self.role() == Some(Role::System) {
+                    return Err(OfficerError::SystemHasNoPassword);
+                }
+                let reason = required(&r.reason, "reason")?;
+                Ok(OfficerEvent::PasswordReset { at, reason })
+            }
+            OfficerAction::SetPassword(p) => {
+                if self.role() == Some(Role::System) {
+                    return Err(OfficerError::SystemHasNoPassword);
+                }
+                Ok(OfficerEvent::PasswordSet { at, how: p.how })
+            }
             OfficerAction::ChangeAssignment(c) => {
                 check_assignment(c.role, c.unit)?;
                 if self.role() == Some(c.role) && self.unit() == Some(c.unit) {
@@ -378,6 +437,18 @@ impl Aggregate for Officer {
                 topics,
                 hours,
             }),
+            OfficerEvent::ApiTokenIssued { token_id, .. } => {
+                self.api_tokens.push((token_id, false));
+            }
+            OfficerEvent::ApiTokenRevoked { token_id, .. } => {
+                for (id, revoked) in &mut self.api_tokens {
+                    if *id == token_id {
+                        *revoked = true;
+                    }
+                }
+            }
+            OfficerEvent::PasswordReset { .. } => self.password_reset = true,
+            OfficerEvent::PasswordSet { .. } => self.password_reset = false,
             OfficerEvent::OfficerPersonalDataErased { .. } => {
                 self.erased = true;
                 self.full_name.clear();

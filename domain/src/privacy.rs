@@ -272,6 +272,10 @@ pub const EVENTS: &[EventFields] = &[
     ev(OFFICER, "OfficerReactivated", &["from"], &[]),
     ev(OFFICER, "TrainingRecorded", &["date", "organiser", "topics", "hours"], &[]),
     ev(OFFICER, "OfficerPersonalDataErased", &["reason", "decision_ref"], &[]),
+    ev(OFFICER, "ApiTokenIssued", &["token_id", "label", "expires_at"], &[]),
+    ev(OFFICER, "ApiTokenRevoked", &["token_id"], &["reason"]),
+    ev(OFFICER, "PasswordReset", &[], &["reason"]),
+    ev(OFFICER, "PasswordSet", &["how"], &[]),
     // ---- Access log ----
     ev(ACCESS, "RecordRead",
         &["subject_type", "subject_id", "subject_unit", "what", "results", "request_id"],

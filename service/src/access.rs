@@ -138,7 +138,7 @@ pub async fn record_read(
     let payload = canonical(
         serde_json::to_value(&event).map_err(|e| Error::Internal(format!("access record: {e}")))?,
     )?;
-    let metadata = canonical(json!(crate::app::metadata(&me.actor, at)))?;
+    let metadata = canonical(json!(crate::app::metadata(&me.actor, &me.auth, at)))?;
     let officer = me.actor.officer_id.as_str();
     let ledger = svc.ledger();
     for _ in 0..8 {

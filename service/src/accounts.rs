@@ -15,8 +15,15 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use hoso_domain::officer::{
+    ApiTokenIssue, ApiTokenRevocation, OfficerAction, OfficerCommand, PasswordHow, PasswordReset,
+    PasswordSetting, MAX_API_TOKEN_DAYS,
+};
+
+use crate::error::{aggregate, Rule};
 use crate::store::{self, NewToken};
-use crate::{now, Area, Error, Service};
+pub use crate::store::{token_id, TokenRow};
+use crate::{ids, now, Area, Error, Service};
 
 /// How long a sign-in session lasts.
 pub const SESSION_HOURS: i64 = 12;
@@ -31,9 +38,22 @@ pub struct Me {
     pub full_name: String,
     /// Hex SHA-256 of the bearer token used.
     pub token_hash: String,
+    /// How this officer authenticated, as event metadata says it:
+    /// `session:<token id>`, `api:<token id>` or `local` (`app::LOCAL`).
+    pub auth: String,
 }
 
 impl Me {
+    /// An officer acting through the server's own command line.
+    pub fn local(actor: Actor, full_name: String) -> Me {
+        Me {
+            actor,
+            full_name,
+            token_hash: String::new(),
+            auth: crate::app::LOCAL.to_string(),
+        }
+    }
+
     pub fn role(&self) -> Role {
         self.actor.role
     }
@@ -106,8 +126,27 @@ pub fn check_password_rules(password: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Sets (or replaces) the officer's password.
-pub async fn set_password(svc: &Service, officer_id: &str, password: &str) -> Result<(), Error> {
+/// Stores the first password of an account registered with one (`hoso
+/// admin create-officer`, or an admin registering an officer who is
+/// present); later changes go through `change_own_password`, `reset_password`
+/// and `activate`. A system account gets none.
+pub async fn initial_password(
+    svc: &Service,
+    officer_id: &str,
+    password: &str,
+) -> Result<(), Error> {
+    if let Some((a, _)) = current_actor(svc, officer_id).await? {
+        if a.role == Role::System {
+            return Err(Error::invalid(
+                "password",
+                "a system account has no password; issue it an API token",
+            ));
+        }
+    }
+    store_password(svc, officer_id, password).await
+}
+
+async fn store_password(svc: &Service, officer_id: &str, password: &str) -> Result<(), Error> {
     check_password_rules(password)?;
     let pw = password.to_string();
     let phc = blocking(move || hash_password(&pw)).await??;
@@ -116,7 +155,7 @@ pub async fn set_password(svc: &Service, officer_id: &str, password: &str) -> Re
 }
 
 /// Stores the hash of a new token and returns the token (shown once).
-pub async fn issue_token(
+async fn issue_token(
     svc: &Service,
     officer_id: &str,
     kind: &str,
@@ -167,7 +206,7 @@ pub async fn current_actor(
 /// The officer behind a bearer token.
 pub async fn authenticate(svc: &Service, token: &str) -> Result<Me, Error> {
     let token_hash = sha256_hex(token.as_bytes());
-    let officer_id = store::token_officer(svc.db(), &token_hash, now())
+    let (officer_id, kind) = store::token_officer(svc.db(), &token_hash, now())
         .await?
         .ok_or_else(|| {
             Error::Unauthenticated("the token is unknown, expired or signed out".into())
@@ -175,10 +214,12 @@ pub async fn authenticate(svc: &Service, token: &str) -> Result<Me, Error> {
     let (actor, full_name) = current_actor(svc, &officer_id).await?.ok_or_else(|| {
         Error::Unauthenticated("the officer is not registered or not active".into())
     })?;
+    let auth = format!("{kind}:{}", store::token_id(&token_hash));
     Ok(Me {
         actor,
         full_name,
         token_hash,
+        auth,
     })
 }
 
@@ -234,17 +275,51 @@ pub async fn logout(svc: &Service, me: &Me) -> Result<(), Error> {
     Ok(())
 }
 
-/// An API token for a system account, issued by an admin.
+/// How long an activation code of a reset works.
+pub const ACTIVATION_HOURS: i64 = 72;
+
+/// Runs an account command on the officer's chain, as `me`.
+async fn record(
+    svc: &Service,
+    me: &Me,
+    officer_id: &str,
+    action: OfficerAction,
+) -> Result<(), Error> {
+    let at = now();
+    let cmd = OfficerCommand {
+        actor: me.actor.clone(),
+        at,
+        action,
+    };
+    svc.app
+        .officer(officer_id, cmd, at, &me.auth)
+        .await
+        .map_err(|e| aggregate(e, Rule::Officer))
+}
+
+/// A new API token.
+pub struct IssuedToken {
+    pub token: String,
+    pub token_id: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An API token for a system account (role `system`), issued by an admin
+/// and recorded in the account's chain (`ApiTokenIssued`). People never get
+/// one: they sign in with their own password.
 pub async fn create_api_token(
     svc: &Service,
     me: &Me,
     officer_id: &str,
     label: &str,
     days: i64,
-) -> Result<(String, DateTime<Utc>), Error> {
+) -> Result<IssuedToken, Error> {
     me.require(&[Role::Admin], "issue API tokens")?;
-    if !(1..=730).contains(&days) {
-        return Err(Error::invalid("days", "from 1 to 730 days"));
+    if !(1..=MAX_API_TOKEN_DAYS).contains(&days) {
+        return Err(Error::invalid(
+            "days",
+            format!("from 1 to {MAX_API_TOKEN_DAYS} days"),
+        ));
     }
     if label.trim().is_empty() {
         return Err(Error::invalid("label", "must not be empty"));
@@ -255,7 +330,217 @@ pub async fn create_api_token(
             "no registered, active officer with this id",
         ));
     }
-    issue_token(svc, officer_id, "api", label, Duration::days(days)).await
+    let token = new_token();
+    let token_hash = sha256_hex(token.as_bytes());
+    let token_id = store::token_id(&token_hash);
+    let created = now();
+    let expires = created + Duration::days(days);
+    record(
+        svc,
+        me,
+        officer_id,
+        OfficerAction::IssueApiToken(ApiTokenIssue {
+            token_id: token_id.clone(),
+            label: label.trim().to_string(),
+            expires_at: expires,
+        }),
+    )
+    .await?;
+    store::insert_token(
+        svc.db(),
+        &NewToken {
+            token_hash: &token_hash,
+            officer_id,
+            kind: "api",
+            label: label.trim(),
+            created,
+            expires,
+        },
+    )
+    .await?;
+    Ok(IssuedToken {
+        token,
+        token_id,
+        expires_at: expires,
+    })
+}
+
+/// Whose tokens `me` may list and revoke: their own; an admin also those of
+/// system accounts (never a person's).
+async fn may_manage_tokens(svc: &Service, me: &Me, officer_id: &str) -> Result<(), Error> {
+    if me.actor.officer_id == officer_id {
+        return Ok(());
+    }
+    me.require(&[Role::Admin], "manage another officer's tokens")?;
+    match current_actor(svc, officer_id).await? {
+        Some((a, _)) if a.role == Role::System => Ok(()),
+        Some(_) => Err(Error::Forbidden(
+            "an admin manages the tokens of system accounts only".into(),
+        )),
+        None => Err(Error::not_found("officer")),
+    }
+}
+
+/// The officer's sessions and API tokens that have not expired, newest first.
+pub async fn tokens(svc: &Service, me: &Me, officer_id: &str) -> Result<Vec<TokenRow>, Error> {
+    ids::check("officer_id", officer_id)?;
+    may_manage_tokens(svc, me, officer_id).await?;
+    Ok(store::tokens_of(svc.db(), officer_id, now()).await?)
+}
+
+/// Revokes one of the officer's tokens by its public id. An API token's
+/// revocation is an event of the account's chain (admins only, with a
+/// reason); a session is just ended.
+pub async fn revoke(
+    svc: &Service,
+    me: &Me,
+    officer_id: &str,
+    token_id: &str,
+    reason: Option<&str>,
+) -> Result<(), Error> {
+    ids::check("officer_id", officer_id)?;
+    may_manage_tokens(svc, me, officer_id).await?;
+    let at = now();
+    let row = store::tokens_of(svc.db(), officer_id, at)
+        .await?
+        .into_iter()
+        .find(|t| t.token_id == token_id && t.revoked_at.is_none())
+        .ok_or_else(|| Error::not_found("token"))?;
+    if row.kind == "api" {
+        let reason = reason
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| Error::invalid("reason", "say why the API token is revoked"))?;
+        record(
+            svc,
+            me,
+            officer_id,
+            OfficerAction::RevokeApiToken(ApiTokenRevocation {
+                token_id: token_id.to_string(),
+                reason: reason.to_string(),
+            }),
+        )
+        .await?;
+    }
+    store::revoke_by_id(svc.db(), officer_id, token_id, at).await?;
+    Ok(())
+}
+
+/// The signed-in officer changes their own password with the current one;
+/// every session and token of the account ends (sign in again).
+pub async fn change_own_password(
+    svc: &Service,
+    me: &Me,
+    current: &str,
+    new: &str,
+) -> Result<(), Error> {
+    check_password_rules(new)?;
+    let id = me.actor.officer_id.clone();
+    let phc = store::password_hash(svc.db(), &id)
+        .await?
+        .unwrap_or_else(|| store::NO_PASSWORD.to_string());
+    let pw = current.to_string();
+    if !blocking(move || verify_password(&pw, &phc)).await? {
+        return Err(Error::invalid(
+            "current_password",
+            "the current password is wrong",
+        ));
+    }
+    record(
+        svc,
+        me,
+        &id,
+        OfficerAction::SetPassword(PasswordSetting {
+            officer_id: id.clone(),
+            how: PasswordHow::Changed,
+        }),
+    )
+    .await?;
+    store_password(svc, &id, new).await?;
+    store::revoke_all(svc.db(), &id, now()).await?;
+    tracing::info!(officer = %id, "password changed; every session and token revoked");
+    Ok(())
+}
+
+/// An admin withdraws an officer's password (`PasswordReset` in the chain):
+/// every session and token ends and nobody can sign in as the officer until
+/// its owner sets a new password with the returned activation code (shown
+/// once; valid `ACTIVATION_HOURS`). The admin hands it over in person.
+pub async fn reset_password(
+    svc: &Service,
+    me: &Me,
+    officer_id: &str,
+    reason: &str,
+) -> Result<(String, DateTime<Utc>), Error> {
+    ids::check("officer_id", officer_id)?;
+    me.require(&[Role::Admin], "reset passwords")?;
+    if me.actor.officer_id == officer_id {
+        return Err(Error::invalid(
+            "officer_id",
+            "change your own password with your current one",
+        ));
+    }
+    if current_actor(svc, officer_id).await?.is_none() {
+        return Err(Error::not_found("officer"));
+    }
+    record(
+        svc,
+        me,
+        officer_id,
+        OfficerAction::ResetPassword(PasswordReset {
+            reason: reason.to_string(),
+        }),
+    )
+    .await?;
+    let code = new_token();
+    let at = now();
+    let expires = at + Duration::hours(ACTIVATION_HOURS);
+    store::withdraw_password(
+        svc.db(),
+        officer_id,
+        &sha256_hex(code.as_bytes()),
+        expires,
+        at,
+    )
+    .await?;
+    store::revoke_all(svc.db(), officer_id, at).await?;
+    tracing::info!(officer = %officer_id, by = %me.actor.officer_id, "password reset");
+    Ok((code, expires))
+}
+
+/// The owner sets a new password with the activation code of a reset
+/// (`PasswordSet { how: activated }`, the officer as actor, `auth:
+/// activation`). A wrong or expired code is refused like a wrong password.
+pub async fn activate(svc: &Service, officer_id: &str, code: &str, new: &str) -> Result<(), Error> {
+    let wrong = || Error::Unauthenticated("the activation code is wrong or expired".into());
+    check_password_rules(new)?;
+    let Some(expected) = store::activation_hash(svc.db(), officer_id, now()).await? else {
+        return Err(wrong());
+    };
+    if sha256_hex(code.as_bytes()) != expected {
+        return Err(wrong());
+    }
+    let (actor, full_name) = current_actor(svc, officer_id).await?.ok_or_else(wrong)?;
+    let me = Me {
+        actor,
+        full_name,
+        token_hash: String::new(),
+        auth: "activation".into(),
+    };
+    record(
+        svc,
+        &me,
+        officer_id,
+        OfficerAction::SetPassword(PasswordSetting {
+            officer_id: officer_id.to_string(),
+            how: PasswordHow::Activated,
+        }),
+    )
+    .await?;
+    store_password(svc, officer_id, new).await?;
+    store::revoke_all(svc.db(), officer_id, now()).await?;
+    tracing::info!(officer = %officer_id, "password set with an activation code");
+    Ok(())
 }
 
 /// True when some account belongs to a registered, active national admin.

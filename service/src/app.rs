@@ -51,11 +51,18 @@ where
     )
 }
 
+/// How the actor of a command run on the server's own command line (`hoso
+/// demo`, `hoso admin`, `hoso erase`, …) authenticated: by access to the
+/// server itself.
+pub const LOCAL: &str = "local";
+
 /// Metadata stored (and hashed) with every event: who acted, in what role and
-/// unit, and when the system recorded it.
-pub fn metadata(actor: &Actor, recorded_at: DateTime<Utc>) -> HashMap<String, String> {
+/// unit, how they authenticated (`auth`: `session:<token id>`,
+/// `api:<token id>`, `activation` or `local`), and when the system recorded it.
+pub fn metadata(actor: &Actor, auth: &str, recorded_at: DateTime<Utc>) -> HashMap<String, String> {
     HashMap::from([
         ("actor_id".to_string(), actor.officer_id.clone()),
+        ("auth".to_string(), auth.to_string()),
         ("role".to_string(), actor.role.as_str().to_string()),
         ("unit".to_string(), actor.unit.code()),
         (
@@ -109,8 +116,9 @@ impl App {
         id: &str,
         cmd: CaseCommand,
         recorded_at: DateTime<Utc>,
+        auth: &str,
     ) -> Result<(), AggregateError<<Case as Aggregate>::Error>> {
-        let meta = metadata(&cmd.actor, recorded_at);
+        let meta = metadata(&cmd.actor, auth, recorded_at);
         self.cases.execute_with_metadata(id, cmd, meta).await
     }
 
@@ -119,8 +127,9 @@ impl App {
         id: &str,
         cmd: ChildCommand,
         recorded_at: DateTime<Utc>,
+        auth: &str,
     ) -> Result<(), AggregateError<<Child as Aggregate>::Error>> {
-        let meta = metadata(&cmd.actor, recorded_at);
+        let meta = metadata(&cmd.actor, auth, recorded_at);
         self.children.execute_with_metadata(id, cmd, meta).await
     }
 
@@ -129,8 +138,9 @@ impl App {
         id: &str,
         cmd: OfficerCommand,
         recorded_at: DateTime<Utc>,
+        auth: &str,
     ) -> Result<(), AggregateError<<Officer as Aggregate>::Error>> {
-        let meta = metadata(&cmd.actor, recorded_at);
+        let meta = metadata(&cmd.actor, auth, recorded_at);
         self.officers.execute_with_metadata(id, cmd, meta).await
     }
 }

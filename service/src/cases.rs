@@ -142,7 +142,7 @@ async fn execute(
         action,
     };
     svc.app
-        .case(id, cmd, at)
+        .case(id, cmd, at, &me.auth)
         .await
         .map_err(|e| aggregate(e, Rule::Case))?;
     let case: Case = svc.app.load(id).await?;

@@ -17,7 +17,7 @@ async fn execute(svc: &Service, me: &Me, id: &str, action: ChildAction) -> Resul
         action,
     };
     svc.app
-        .child(id, cmd, at)
+        .child(id, cmd, at, &me.auth)
         .await
         .map_err(|e| aggregate(e, Rule::Child))
 }

@@ -188,6 +188,12 @@ fn officer_kind(e: &OfficerError) -> RuleKind {
         E::DateBeforeLastChange { .. } => Invalid("from"),
         E::TrainingInFuture => Invalid("date"),
         E::ZeroHours => Invalid("hours"),
+        E::TokenForPerson(_) => Invalid("officer_id"),
+        E::SystemHasNoPassword => Invalid("officer_id"),
+        E::TokenExpiry => Invalid("days"),
+        E::UnknownToken(_) => NotFound,
+        E::TokenRevoked(_) | E::TokenIdTaken(_) => Conflict,
+        E::NotYourPassword => Forbidden,
     }
 }
 

@@ -53,6 +53,12 @@ pub async fn create(svc: &Service, actor: &Actor, new: NewOfficer) -> Result<Str
     let id = new.id.clone().unwrap_or_else(ids::new_officer);
     ids::check("id", &id)?;
     if let Some(p) = &new.password {
+        if new.role == Role::System {
+            return Err(Error::invalid(
+                "password",
+                "a system account has no password; issue it an API token",
+            ));
+        }
         accounts::check_password_rules(p)?;
     }
     let at = now();
@@ -69,11 +75,11 @@ pub async fn create(svc: &Service, actor: &Actor, new: NewOfficer) -> Result<Str
         }),
     };
     svc.app
-        .officer(&id, cmd, at)
+        .officer(&id, cmd, at, crate::app::LOCAL)
         .await
         .map_err(|e| aggregate(e, Rule::Officer))?;
     if let Some(p) = &new.password {
-        accounts::set_password(svc, &id, p).await?;
+        accounts::initial_password(svc, &id, p).await?;
     }
     Ok(id)
 }
@@ -105,6 +111,19 @@ pub async fn act(svc: &Service, me: &Me, id: &str, action: OfficerAction) -> Res
             "a registration makes a new officer: register them as a new officer",
         ));
     }
+    if matches!(
+        action,
+        OfficerAction::IssueApiToken(_)
+            | OfficerAction::RevokeApiToken(_)
+            | OfficerAction::ResetPassword(_)
+            | OfficerAction::SetPassword(_)
+    ) {
+        return Err(Error::invalid(
+            "type",
+            "tokens and passwords have their own routes: /api/v1/tokens, /api/v1/auth/password, \
+             /api/v1/officers/{id}/password-reset",
+        ));
+    }
     visible_officer(svc, me, id).await?;
     let at = now();
     let cmd = OfficerCommand {
@@ -113,20 +132,9 @@ pub async fn act(svc: &Service, me: &Me, id: &str, action: OfficerAction) -> Res
         action,
     };
     svc.app
-        .officer(id, cmd, at)
+        .officer(id, cmd, at, &me.auth)
         .await
         .map_err(|e| aggregate(e, Rule::Officer))
-}
-
-/// Sets an officer's password: an admin for anyone, an officer for themselves.
-pub async fn set_password(svc: &Service, me: &Me, id: &str, password: &str) -> Result<(), Error> {
-    if me.actor.officer_id != id {
-        me.require(&[Role::Admin], "set another officer's password")?;
-    }
-    if accounts::current_actor(svc, id).await?.is_none() {
-        return Err(Error::not_found("officer"));
-    }
-    accounts::set_password(svc, id, password).await
 }
 
 /// Everything the officer did within recorded times `[from, to]`, on the

@@ -69,7 +69,7 @@ impl Sight {
     pub fn cases(&self) -> Cases {
         match self.role {
             Role::Admin => Cases::None,
-            Role::HotlineOperator => Cases::OpenedBy(self.officer_id.clone()),
+            Role::HotlineOperator | Role::System => Cases::OpenedBy(self.officer_id.clone()),
             Role::Collaborator
             | Role::CommuneWorker
             | Role::CommuneChairman

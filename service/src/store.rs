@@ -27,7 +27,8 @@ pub async fn put_password(db: &Db, officer_id: &str, phc: &str, at: DateTime<Utc
     exec(
         db,
         "INSERT INTO accounts (officer_id, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?) \
-         ON CONFLICT (officer_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at",
+         ON CONFLICT (officer_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at, \
+         activation_hash = NULL, activation_expires = NULL",
         &[officer_id.into(), phc.into(), t.clone().into(), t.into()],
     )
     .await?;
@@ -73,20 +74,90 @@ pub async fn insert_token(db: &Db, t: &NewToken<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The officer of a token that is neither revoked nor expired at `now`.
-pub async fn token_officer(
+/// The value of `accounts.password_hash` of an account without a password
+/// (after an admin's reset): no PHC string, so nothing verifies against it.
+pub const NO_PASSWORD: &str = "!";
+
+/// Withdraws the password and leaves an activation code (its hash) valid
+/// until `expires`.
+pub async fn withdraw_password(
     db: &Db,
-    token_hash: &str,
+    officer_id: &str,
+    activation_hash: &str,
+    expires: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let t = ts(at);
+    exec(
+        db,
+        "INSERT INTO accounts (officer_id, password_hash, created_at, updated_at, activation_hash, activation_expires) \
+         VALUES (?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (officer_id) DO UPDATE SET password_hash = excluded.password_hash, \
+         updated_at = excluded.updated_at, activation_hash = excluded.activation_hash, \
+         activation_expires = excluded.activation_expires",
+        &[
+            officer_id.into(),
+            NO_PASSWORD.into(),
+            t.clone().into(),
+            t.into(),
+            activation_hash.into(),
+            ts(expires).into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The activation code's hash of an account, while it is valid at `now`.
+pub async fn activation_hash(
+    db: &Db,
+    officer_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
     rows(
         db,
-        "SELECT officer_id FROM auth_tokens WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
+        "SELECT activation_hash FROM accounts WHERE officer_id = ? \
+         AND activation_hash IS NOT NULL AND activation_expires > ?",
+        &[officer_id.into(), ts(now).into()],
+    )
+    .await?
+    .first()
+    .map(|r| r.text("activation_hash"))
+    .transpose()
+}
+
+/// A token as its owner sees it: never the token, nor its whole hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRow {
+    /// The first 16 hex digits of the token's SHA-256.
+    pub token_id: String,
+    pub kind: String,
+    pub label: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// The public id of a token hash.
+pub fn token_id(token_hash: &str) -> String {
+    token_hash.chars().take(16).collect()
+}
+
+/// The officer and kind (`session`, `api`) of a token that is neither
+/// revoked nor expired at `now`.
+pub async fn token_officer(
+    db: &Db,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, String)>> {
+    rows(
+        db,
+        "SELECT officer_id, kind FROM auth_tokens WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
         &[token_hash.into(), ts(now).into()],
     )
     .await?
     .first()
-    .map(|r| r.text("officer_id"))
+    .map(|r| Ok((r.text("officer_id")?, r.text("kind")?)))
     .transpose()
 }
 
@@ -98,6 +169,57 @@ pub async fn revoke_token(db: &Db, token_hash: &str, at: DateTime<Utc>) -> Resul
     )
     .await?;
     Ok(())
+}
+
+/// Revokes every token of the officer not revoked yet; how many.
+pub async fn revoke_all(db: &Db, officer_id: &str, at: DateTime<Utc>) -> Result<u64> {
+    exec(
+        db,
+        "UPDATE auth_tokens SET revoked_at = ? WHERE officer_id = ? AND revoked_at IS NULL",
+        &[ts(at).into(), officer_id.into()],
+    )
+    .await
+}
+
+/// Revokes the officer's token with this public id; `false` when there is
+/// none not revoked yet.
+pub async fn revoke_by_id(
+    db: &Db,
+    officer_id: &str,
+    token_id: &str,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let n = exec(
+        db,
+        "UPDATE auth_tokens SET revoked_at = ? WHERE officer_id = ? \
+         AND substr(token_hash, 1, 16) = ? AND revoked_at IS NULL",
+        &[ts(at).into(), officer_id.into(), token_id.into()],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+/// The officer's tokens that have not expired by `now`, newest first.
+pub async fn tokens_of(db: &Db, officer_id: &str, now: DateTime<Utc>) -> Result<Vec<TokenRow>> {
+    rows(
+        db,
+        "SELECT token_hash, kind, label, created_at, expires_at, revoked_at FROM auth_tokens \
+         WHERE officer_id = ? AND expires_at > ? ORDER BY created_at DESC, token_hash",
+        &[officer_id.into(), ts(now).into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(TokenRow {
+            token_id: token_id(&r.text("token_hash")?),
+            kind: r.text("kind")?,
+            label: r.text("label")?,
+            created_at: r.text("created_at")?,
+            expires_at: r.text("expires_at")?,
+            revoked_at: r.opt_text("revoked_at")?,
+        })
+    })
+    .collect()
 }
 
 /// Claims `(officer, key)` for a request; `false` when it was claimed before.

@@ -15,15 +15,14 @@ use hoso_service::{children, App, Me, Service};
 use hoso_tests::{both_backends, TestDb};
 
 fn me(id: &str, role: Role, unit: Unit) -> Me {
-    Me {
-        actor: Actor {
+    Me::local(
+        Actor {
             officer_id: id.into(),
             role,
             unit,
         },
-        full_name: id.into(),
-        token_hash: String::new(),
-    }
+        id.into(),
+    )
 }
 
 /// A commune of Hà Tĩnh whose code is also a pre-2025 commune of Hà Tĩnh.

@@ -10,7 +10,7 @@ use hoso_domain::case::*;
 use hoso_domain::common::{Actor, CommuneRef, HarmType, ProtectionLevel, RiskLevel, Role, Unit};
 use hoso_domain::places;
 use hoso_ledger::Ledger;
-use hoso_service::app::{metadata, App};
+use hoso_service::app::{metadata, App, LOCAL};
 use hoso_tests::{both_backends, TestDb};
 
 fn commune() -> CommuneRef {
@@ -128,7 +128,7 @@ async fn to_approved_plan(app: &App, id: &str, worker: &Actor, chairman: &Actor)
     ];
     for c in steps {
         let at = c.at;
-        app.case(id, c, at).await.expect("step accepted");
+        app.case(id, c, at, LOCAL).await.expect("step accepted");
     }
 }
 
@@ -160,6 +160,7 @@ both_backends!(rules_hold_through_the_store, |db: TestDb| async move {
                 }),
             ),
             t0(),
+            LOCAL,
         )
         .await;
     assert!(matches!(user_error(r), CaseError::NotAuthorised { .. }));
@@ -175,6 +176,7 @@ both_backends!(rules_hold_through_the_store, |db: TestDb| async move {
                 }),
             ),
             t0(),
+            LOCAL,
         )
         .await;
     assert!(matches!(user_error(r), CaseError::OutsideUnit { .. }));
@@ -191,7 +193,7 @@ both_backends!(rules_hold_through_the_store, |db: TestDb| async move {
             }),
         )
     };
-    let r = app.case("HS-1", close(), t0()).await;
+    let r = app.case("HS-1", close(), t0(), LOCAL).await;
     assert_eq!(user_error(r), CaseError::NoStableReview);
     let review = cmd(
         &worker,
@@ -202,15 +204,15 @@ both_backends!(rules_hold_through_the_store, |db: TestDb| async move {
             summary: "Trẻ an toàn, ổn định.".into(),
         }),
     );
-    app.case("HS-1", review, t0()).await.unwrap();
+    app.case("HS-1", review, t0(), LOCAL).await.unwrap();
     // Only the chairman closes.
     let mut by_worker = close();
     by_worker.actor = worker.clone();
     assert!(matches!(
-        user_error(app.case("HS-1", by_worker, t0()).await),
+        user_error(app.case("HS-1", by_worker, t0(), LOCAL).await),
         CaseError::NotAuthorised { .. }
     ));
-    app.case("HS-1", close(), t0()).await.unwrap();
+    app.case("HS-1", close(), t0(), LOCAL).await.unwrap();
     let state: Case = app.load("HS-1").await.unwrap();
     assert_eq!(state.status, CaseStatus::Closed);
     // Rejected commands stored nothing.
@@ -252,7 +254,7 @@ both_backends!(
         };
         let e1 = first_events(&mut first, note("first")).await;
         let e2 = first_events(&mut second, note("second")).await;
-        let meta = metadata(&worker, t0());
+        let meta = metadata(&worker, LOCAL, t0());
         store.commit(e1, first, meta.clone()).await.unwrap();
         let lost = store.commit(e2, second, meta).await;
         assert!(
@@ -287,7 +289,7 @@ both_backends!(
                         text: format!("race {i}"),
                     }),
                 );
-                app.case("HS-2", c, t0()).await
+                app.case("HS-2", c, t0(), LOCAL).await
             }));
         }
         let mut won = 0;

@@ -43,15 +43,14 @@ fn commune(c: &CommuneRef) -> Unit {
 }
 
 fn me(id: &str, role: Role, unit: Unit) -> Me {
-    Me {
-        actor: Actor {
+    Me::local(
+        Actor {
             officer_id: id.into(),
             role,
             unit,
         },
-        full_name: id.into(),
-        token_hash: String::new(),
-    }
+        id.into(),
+    )
 }
 
 fn any_stats() -> hoso_projections::read::StatsQuery {

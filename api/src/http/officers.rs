@@ -13,7 +13,7 @@ use hoso_domain::common::{Role, Unit};
 use hoso_domain::officer::OfficerAction;
 use hoso_projections::history::parse_time;
 use hoso_service::accounts::sha256_hex;
-use hoso_service::officers;
+use hoso_service::{accounts, officers};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -114,23 +114,72 @@ pub async fn act(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
-    /// At least 10 characters.
+    /// Your password now.
+    pub current_password: String,
+    /// The new one: at least 10 characters.
     pub password: String,
 }
 
-/// Sets an officer's password: an admin for anyone, an officer for themselves.
+/// Changes your own password (`id` is you), with the current one; every
+/// session and API token of the account ends. An admin cannot set another
+/// officer's password: see `password-reset`.
 #[utoipa::path(put, path = "/api/v1/officers/{id}/password", tag = "officers", security(("bearer" = [])),
     request_body = PasswordChange,
-    params(("id" = String, Path, description = "officer id")),
-    responses((status = 204, description = "set"), (status = 404, body = super::error::Problem)))]
+    params(("id" = String, Path, description = "your officer id")),
+    responses((status = 204, description = "set; sign in again"), (status = 403, body = super::error::Problem),
+        (status = 422, body = super::error::Problem)))]
 pub async fn set_password(
     State(state): State<AppState>,
     me: CurrentOfficer,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    officers::set_password(&state.svc, &me, &id, &req.password).await?;
+    if id != me.actor.officer_id {
+        return Err(hoso_service::Error::Forbidden(
+            "only the officer changes their password; an admin resets it (POST /api/v1/officers/{id}/password-reset)".into(),
+        )
+        .into());
+    }
+    accounts::change_own_password(&state.svc, &me, &req.current_password, &req.password).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    /// Why (recorded, sealed, in the officer's chain).
+    #[schema(min_length = 1)]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ResetResponse {
+    /// Hand it to the officer in person; with it they set a new password
+    /// (POST /api/v1/auth/activate). Shown once.
+    pub activation_code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An admin withdraws an officer's password: the account cannot sign in
+/// until its owner sets a new one with the activation code; every session
+/// and token ends. Recorded as `PasswordReset`.
+#[utoipa::path(post, path = "/api/v1/officers/{id}/password-reset", tag = "officers", security(("bearer" = [])),
+    request_body = ResetRequest,
+    params(("id" = String, Path, description = "officer id")),
+    responses((status = 200, body = ResetResponse), (status = 403, body = super::error::Problem),
+        (status = 404, body = super::error::Problem), (status = 422, body = super::error::Problem)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    me: CurrentOfficer,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ResetRequest>,
+) -> Result<Json<ResetResponse>, ApiError> {
+    let (activation_code, expires_at) =
+        accounts::reset_password(&state.svc, &me, &id, &req.reason).await?;
+    Ok(Json(ResetResponse {
+        activation_code,
+        expires_at,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -227,5 +276,6 @@ pub fn routes() -> Router<AppState> {
         .route("/officers", post(register))
         .route("/officers/{id}/actions", post(act))
         .route("/officers/{id}/password", put(set_password))
+        .route("/officers/{id}/password-reset", post(reset_password))
         .route("/officers/{id}/history", get(history))
 }

@@ -361,6 +361,46 @@ pub fn officer_error(lang: Lang, e: &OfficerError) -> String {
                 .into(),
             "The officer's personal data has been erased; the record takes no more changes.".into(),
         ),
+        E::TokenForPerson(r) => (
+            format!(
+                "Mã truy cập API chỉ cấp cho tài khoản hệ thống; “{}” đăng nhập bằng mật khẩu của chính mình.",
+                role(Lang::Vi, *r)
+            ),
+            format!(
+                "API tokens are only for system accounts; a “{}” signs in with their own password.",
+                role(Lang::En, *r)
+            ),
+        ),
+        E::SystemHasNoPassword => (
+            "Tài khoản hệ thống không có mật khẩu; hãy cấp mã truy cập API.".into(),
+            "A system account has no password; issue it an API token.".into(),
+        ),
+        E::TokenExpiry => (
+            format!(
+                "Mã truy cập API phải hết hạn trong vòng {} ngày.",
+                hoso_domain::officer::MAX_API_TOKEN_DAYS
+            ),
+            format!(
+                "An API token must expire within {} days.",
+                hoso_domain::officer::MAX_API_TOKEN_DAYS
+            ),
+        ),
+        E::UnknownToken(t) => (
+            format!("Không có mã truy cập {t} của tài khoản này."),
+            format!("No API token {t} was issued to this account."),
+        ),
+        E::TokenRevoked(t) => (
+            format!("Mã truy cập {t} đã bị thu hồi."),
+            format!("The API token {t} is revoked already."),
+        ),
+        E::TokenIdTaken(t) => (
+            format!("Mã truy cập {t} đã được cấp trước đây."),
+            format!("The token id {t} was issued before."),
+        ),
+        E::NotYourPassword => (
+            "Chỉ chính cán bộ mới đặt được mật khẩu của mình.".into(),
+            "Only the officer may set their own password.".into(),
+        ),
     };
     pick(lang, vi, en)
 }

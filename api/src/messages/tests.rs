@@ -300,6 +300,20 @@ fn officer_actions() -> Vec<OfficerAction> {
             reason: "x".into(),
             decision_ref: "x".into(),
         }),
+        OfficerAction::IssueApiToken(hoso_domain::officer::ApiTokenIssue {
+            token_id: "x".into(),
+            label: "x".into(),
+            expires_at: chrono::Utc::now(),
+        }),
+        OfficerAction::RevokeApiToken(hoso_domain::officer::ApiTokenRevocation {
+            token_id: "x".into(),
+            reason: "x".into(),
+        }),
+        OfficerAction::ResetPassword(hoso_domain::officer::PasswordReset { reason: "x".into() }),
+        OfficerAction::SetPassword(hoso_domain::officer::PasswordSetting {
+            officer_id: "x".into(),
+            how: hoso_domain::officer::PasswordHow::Changed,
+        }),
     ];
     for a in &all {
         match a {
@@ -308,7 +322,11 @@ fn officer_actions() -> Vec<OfficerAction> {
             | OfficerAction::Deactivate(_)
             | OfficerAction::Reactivate(_)
             | OfficerAction::RecordTraining(_)
-            | OfficerAction::EraseOfficerData(_) => {}
+            | OfficerAction::EraseOfficerData(_)
+            | OfficerAction::IssueApiToken(_)
+            | OfficerAction::RevokeApiToken(_)
+            | OfficerAction::ResetPassword(_)
+            | OfficerAction::SetPassword(_) => {}
         }
     }
     all

@@ -167,6 +167,7 @@ impl CaseActionKind {
         match self {
             K::RecordIntake => &[
                 HotlineOperator,
+                System,
                 CommuneWorker,
                 CommuneChairman,
                 Collaborator,
@@ -189,6 +190,7 @@ impl CaseActionKind {
                 CommuneWorker,
                 CommuneChairman,
                 HotlineOperator,
+                System,
             ],
         }
     }

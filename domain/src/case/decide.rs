@@ -44,11 +44,11 @@ fn check_role(actor: &Actor, action: &CaseAction) -> Result<(), CaseError> {
     }
 }
 
-/// Hotline 111 acts for any commune; provincial managers for the communes of
+/// Hotline 111 (operators and the switchboard system) acts for any commune; provincial managers for the communes of
 /// their province; commune roles for their own commune only.
 fn check_unit(actor: &Actor, commune: &CommuneRef) -> Result<(), CaseError> {
     let ok = match actor.role {
-        Role::HotlineOperator => true,
+        Role::HotlineOperator | Role::System => true,
         Role::ProvincialManager => actor.covers_commune(commune),
         _ => actor.is_in_commune(commune),
     };

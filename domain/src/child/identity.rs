@@ -59,7 +59,7 @@ pub(super) fn authorise(
         }
         Role::HotlineOperator => actor.unit == Unit::National,
         Role::ProvincialManager => actor.covers_commune(commune),
-        role @ (Role::Inspector | Role::Admin) => {
+        role @ (Role::Inspector | Role::Admin | Role::System) => {
             return Err(ChildError::NotAuthorised { role, action })
         }
     };

@@ -28,6 +28,17 @@ pub enum OfficerAction {
     /// destroys the officer's data key). National admins only; afterwards
     /// every command on the officer is refused.
     EraseOfficerData(Erasure),
+    /// An API token for a system account (role `system`), never for a
+    /// person: admins only.
+    IssueApiToken(ApiTokenIssue),
+    /// An API token withdrawn before it expires: admins only.
+    RevokeApiToken(ApiTokenRevocation),
+    /// The officer's password withdrawn by an admin: the account cannot sign
+    /// in until its owner sets a new password with the activation code.
+    ResetPassword(PasswordReset),
+    /// The officer sets their own password (a change with the current one,
+    /// or the first one with an activation code). Only the officer.
+    SetPassword(PasswordSetting),
 }
 
 impl OfficerAction {
@@ -40,6 +51,10 @@ impl OfficerAction {
             OfficerAction::Reactivate(_) => "reactivate an officer",
             OfficerAction::RecordTraining(_) => "record a training",
             OfficerAction::EraseOfficerData(_) => "erase an officer's personal data",
+            OfficerAction::IssueApiToken(_) => "issue an API token",
+            OfficerAction::RevokeApiToken(_) => "revoke an API token",
+            OfficerAction::ResetPassword(_) => "reset an officer's password",
+            OfficerAction::SetPassword(_) => "set an officer's password",
         }
     }
 }
@@ -102,6 +117,59 @@ pub struct Training {
     /// Hours of training, if known; not zero.
     #[serde(default)]
     pub hours: Option<u32>,
+}
+
+/// Longest validity of an API token.
+pub const MAX_API_TOKEN_DAYS: i64 = 365;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApiTokenIssue {
+    /// The token's public id (16 hex digits of its hash); not the token.
+    pub token_id: String,
+    /// What uses it (e.g. "tổng đài 111, máy chủ chuyển cuộc gọi"); not empty.
+    pub label: String,
+    /// After the action, at most `MAX_API_TOKEN_DAYS` later.
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApiTokenRevocation {
+    /// A token issued to this account and not revoked yet.
+    pub token_id: String,
+    /// Must not be empty.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// E.g. "forgotten, asked in person on 2026-12-01"; must not be empty.
+    pub reason: String,
+}
+
+/// How an officer's own password was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordHow {
+    /// Changed, with the current password.
+    Changed,
+    /// Set with the activation code of a reset (or of a new account).
+    Activated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSetting {
+    /// The officer whose password it is: must be the actor.
+    pub officer_id: String,
+    pub how: PasswordHow,
 }
 
 // ---------------------------------------------------------------------------

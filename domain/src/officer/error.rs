@@ -44,6 +44,22 @@ pub enum OfficerError {
     ZeroHours,
     #[error("the officer's personal data has been erased; the record takes no more changes")]
     Erased,
+    /// API tokens are for system accounts; people sign in with a password.
+    #[error("API tokens are only for system accounts (role system); a {} signs in with their own password", .0.as_str())]
+    TokenForPerson(Role),
+    #[error("a system account has no password; it uses API tokens")]
+    SystemHasNoPassword,
+    #[error("an API token must expire after it is issued and within {MAX_API_TOKEN_DAYS} days")]
+    TokenExpiry,
+    #[error("no API token {0} was issued to this account")]
+    UnknownToken(String),
+    #[error("the API token {0} is revoked already")]
+    TokenRevoked(String),
+    #[error("the token id {0} was issued before")]
+    TokenIdTaken(String),
+    /// Only the officer sets their own password.
+    #[error("only the officer may set their own password")]
+    NotYourPassword,
 }
 
 /// Checks that a role's unit is of the right level and exists in the 2025 list.
@@ -70,8 +86,8 @@ pub fn check_assignment(role: Role, unit: Unit) -> Result<(), OfficerError> {
         (Role::ProvincialManager, _) => Err(wrong("province")),
         (Role::Inspector, Unit::National) => Ok(()),
         (Role::Inspector, _) => Err(wrong("province or national")),
-        (Role::HotlineOperator | Role::Admin, Unit::National) => Ok(()),
-        (Role::HotlineOperator | Role::Admin, _) => Err(wrong("national")),
+        (Role::HotlineOperator | Role::Admin | Role::System, Unit::National) => Ok(()),
+        (Role::HotlineOperator | Role::Admin | Role::System, _) => Err(wrong("national")),
     }
 }
 

@@ -49,6 +49,30 @@ pub enum OfficerEvent {
         reason: String,
         decision_ref: String,
     },
+    /// An API token was issued to this system account (by the actor).
+    ApiTokenIssued {
+        at: DateTime<Utc>,
+        token_id: String,
+        label: String,
+        expires_at: DateTime<Utc>,
+    },
+    ApiTokenRevoked {
+        at: DateTime<Utc>,
+        token_id: String,
+        #[serde(default)]
+        reason: String,
+    },
+    /// An admin withdrew the password: no sign-in until the owner sets one.
+    PasswordReset {
+        at: DateTime<Utc>,
+        #[serde(default)]
+        reason: String,
+    },
+    /// The officer set their own password.
+    PasswordSet {
+        at: DateTime<Utc>,
+        how: PasswordHow,
+    },
 }
 
 impl OfficerEvent {
@@ -59,7 +83,11 @@ impl OfficerEvent {
             | OfficerEvent::OfficerDeactivated { at, .. }
             | OfficerEvent::OfficerReactivated { at, .. }
             | OfficerEvent::TrainingRecorded { at, .. }
-            | OfficerEvent::OfficerPersonalDataErased { at, .. } => *at,
+            | OfficerEvent::OfficerPersonalDataErased { at, .. }
+            | OfficerEvent::ApiTokenIssued { at, .. }
+            | OfficerEvent::ApiTokenRevoked { at, .. }
+            | OfficerEvent::PasswordReset { at, .. }
+            | OfficerEvent::PasswordSet { at, .. } => *at,
         }
     }
 }
@@ -73,6 +101,10 @@ impl DomainEvent for OfficerEvent {
             OfficerEvent::OfficerReactivated { .. } => "OfficerReactivated",
             OfficerEvent::TrainingRecorded { .. } => "TrainingRecorded",
             OfficerEvent::OfficerPersonalDataErased { .. } => "OfficerPersonalDataErased",
+            OfficerEvent::ApiTokenIssued { .. } => "ApiTokenIssued",
+            OfficerEvent::ApiTokenRevoked { .. } => "ApiTokenRevoked",
+            OfficerEvent::PasswordReset { .. } => "PasswordReset",
+            OfficerEvent::PasswordSet { .. } => "PasswordSet",
         }
         .to_string()
     }

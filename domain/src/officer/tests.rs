@@ -8,6 +8,7 @@ use cqrs_es::Aggregate;
 
 use super::*;
 
+mod accounts;
 mod erasure;
 
 type Fx = TestFramework<Officer>;

@@ -339,6 +339,25 @@ fn officer_samples() -> Vec<OfficerEvent> {
             reason: s("Hết thời hạn lưu trữ"),
             decision_ref: s("QĐ 2/QĐ-XDL"),
         },
+        OfficerEvent::ApiTokenIssued {
+            at: t(7),
+            token_id: s("0123456789abcdef"),
+            label: s("Tổng đài 111"),
+            expires_at: t(8),
+        },
+        OfficerEvent::ApiTokenRevoked {
+            at: t(8),
+            token_id: s("0123456789abcdef"),
+            reason: s("Máy chủ tổng đài thay mới"),
+        },
+        OfficerEvent::PasswordReset {
+            at: t(9),
+            reason: s("Quên mật khẩu, đề nghị trực tiếp"),
+        },
+        OfficerEvent::PasswordSet {
+            at: t(10),
+            how: crate::officer::PasswordHow::Activated,
+        },
     ];
     for e in &all {
         match e {
@@ -347,7 +366,11 @@ fn officer_samples() -> Vec<OfficerEvent> {
             | OfficerEvent::OfficerDeactivated { .. }
             | OfficerEvent::OfficerReactivated { .. }
             | OfficerEvent::TrainingRecorded { .. }
-            | OfficerEvent::OfficerPersonalDataErased { .. } => {}
+            | OfficerEvent::OfficerPersonalDataErased { .. }
+            | OfficerEvent::ApiTokenIssued { .. }
+            | OfficerEvent::ApiTokenRevoked { .. }
+            | OfficerEvent::PasswordReset { .. }
+            | OfficerEvent::PasswordSet { .. } => {}
         }
     }
     all

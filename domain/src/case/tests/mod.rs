@@ -108,6 +108,7 @@ pub fn actor_with_role(role: Role) -> Actor {
         Role::ProvincialManager => provincial(HT),
         Role::Inspector => inspector(),
         Role::Admin => admin(),
+        Role::System => actor("switchboard-111", Role::System, Unit::National),
     }
 }
 

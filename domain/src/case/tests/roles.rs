@@ -99,6 +99,7 @@ fn table() -> Vec<(Vec<CaseEvent>, CaseAction, i64, Vec<Role>)> {
                 CommuneWorker,
                 CommuneChairman,
                 HotlineOperator,
+                System,
             ],
         ),
         (
@@ -110,6 +111,7 @@ fn table() -> Vec<(Vec<CaseEvent>, CaseAction, i64, Vec<Role>)> {
                 CommuneWorker,
                 CommuneChairman,
                 HotlineOperator,
+                System,
             ],
         ),
         (
@@ -165,7 +167,7 @@ fn commune_roles_of_another_commune_are_outside_their_unit() {
                     actor("x", role, commune_unit(HT, HAI_NINH))
                 }
                 ProvincialManager => provincial(NA),
-                HotlineOperator | Inspector | Admin => continue,
+                HotlineOperator | System | Inspector | Admin => continue,
             };
             let unit = other.unit;
             assert_eq!(
