@@ -120,8 +120,7 @@ pub async fn act(svc: &Service, me: &Me, id: &str, action: OfficerAction) -> Res
     ) {
         return Err(Error::invalid(
             "type",
-            "tokens and passwords have their own routes: /api/v1/tokens, /api/v1/auth/password, \
-             /api/v1/officers/{id}/password-reset",
+            "tokens and passwords have their own routes: /api/v1/tokens, /api/v1/officers/{id}/password, /api/v1/officers/{id}/password-reset",
         ));
     }
     visible_officer(svc, me, id).await?;

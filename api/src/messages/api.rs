@@ -90,6 +90,18 @@ pub enum FieldMessage {
     MonthFormat,
     /// The pages: a form of a kind they do not have.
     UnknownForm,
+    /// accounts.rs: a password for a system account.
+    SystemNoPassword,
+    /// accounts.rs: a password change with a wrong current password.
+    CurrentPasswordWrong,
+    /// accounts.rs: an API token revoked without a reason.
+    RevokeReason,
+    /// accounts.rs: an admin resetting their own password.
+    OwnPasswordChange,
+    /// officers.rs: token and password actions sent to the generic actions.
+    AccountRoutes,
+    /// The pages: the new password typed twice differently.
+    PasswordsDiffer,
 }
 
 impl FieldMessage {
@@ -135,6 +147,12 @@ impl FieldMessage {
             FieldMessage::DateTimeFormat => "datetime_format",
             FieldMessage::MonthFormat => "month_format",
             FieldMessage::UnknownForm => "unknown_form",
+            FieldMessage::SystemNoPassword => "system_no_password",
+            FieldMessage::CurrentPasswordWrong => "current_password_wrong",
+            FieldMessage::RevokeReason => "revoke_reason",
+            FieldMessage::OwnPasswordChange => "own_password_change",
+            FieldMessage::AccountRoutes => "account_routes",
+            FieldMessage::PasswordsDiffer => "passwords_differ",
         }
     }
 
@@ -292,6 +310,30 @@ impl FieldMessage {
                 "Không có biểu mẫu này.".into(),
                 "There is no such form.".into(),
             ),
+            M::SystemNoPassword => (
+                "Tài khoản hệ thống không có mật khẩu; hãy cấp mã truy cập API.".into(),
+                "A system account has no password; issue it an API token.".into(),
+            ),
+            M::CurrentPasswordWrong => (
+                "Mật khẩu hiện tại không đúng.".into(),
+                "The current password is wrong.".into(),
+            ),
+            M::RevokeReason => (
+                "Hãy ghi lý do thu hồi mã truy cập API.".into(),
+                "Say why the API token is revoked.".into(),
+            ),
+            M::OwnPasswordChange => (
+                "Đổi mật khẩu của chính mình bằng mật khẩu hiện tại.".into(),
+                "Change your own password with your current one.".into(),
+            ),
+            M::AccountRoutes => (
+                "Mã truy cập và mật khẩu có chức năng riêng (tài khoản, đặt lại mật khẩu).".into(),
+                "Tokens and passwords have their own routes: /api/v1/tokens, /api/v1/officers/{id}/password, /api/v1/officers/{id}/password-reset.".into(),
+            ),
+            M::PasswordsDiffer => (
+                "Hai lần nhập mật khẩu mới không giống nhau.".into(),
+                "The two new passwords differ.".into(),
+            ),
         };
         pick(lang, vi, en)
     }
@@ -365,6 +407,21 @@ impl FieldMessage {
             ("use dd/mm/yyyy hh:mm", M::DateTimeFormat),
             ("use mm/yyyy", M::MonthFormat),
             ("unknown form", M::UnknownForm),
+            (
+                "a system account has no password; issue it an API token",
+                M::SystemNoPassword,
+            ),
+            ("the current password is wrong", M::CurrentPasswordWrong),
+            ("say why the API token is revoked", M::RevokeReason),
+            (
+                "change your own password with your current one",
+                M::OwnPasswordChange,
+            ),
+            (
+                "tokens and passwords have their own routes: /api/v1/tokens, /api/v1/officers/{id}/password, /api/v1/officers/{id}/password-reset",
+                M::AccountRoutes,
+            ),
+            ("the two new passwords differ", M::PasswordsDiffer),
         ];
         if let Some((_, m)) = fixed.into_iter().find(|(t, _)| *t == message) {
             return Some(m);

@@ -674,7 +674,7 @@ fn messages_use_the_legal_glossary_and_name_places() {
 pub(crate) const SENT: &[&str] = &[
     "at most 500 characters",
     "the password must have at least 10 characters",
-    "from 1 to 730 days",
+    "from 1 to 365 days",
     "from 1 to 200",
     "from 1 to 500",
     "must not be empty",
@@ -717,6 +717,12 @@ pub(crate) const SENT: &[&str] = &[
     "an intake opens a new case: record it as a new case",
     "a registration makes a new child: register it as a new child",
     "a registration makes a new officer: register them as a new officer",
+    "a system account has no password; issue it an API token",
+    "the current password is wrong",
+    "say why the API token is revoked",
+    "change your own password with your current one",
+    "tokens and passwords have their own routes: /api/v1/tokens, /api/v1/officers/{id}/password, /api/v1/officers/{id}/password-reset",
+    "the two new passwords differ",
 ];
 
 #[test]
@@ -729,12 +735,12 @@ fn every_api_message_is_recognised_and_translated() {
     }
     assert_eq!(
         keys.len(),
-        39,
+        45,
         "every FieldMessage variant is sent: {keys:?}"
     );
     assert_eq!(
-        FieldMessage::from_english("from 1 to 730 days"),
-        Some(FieldMessage::OutOfRange { min: 1, max: 730 })
+        FieldMessage::from_english("from 1 to 365 days"),
+        Some(FieldMessage::OutOfRange { min: 1, max: 365 })
     );
     assert_eq!(
         FieldMessage::from_english("unknown status `openned`"),

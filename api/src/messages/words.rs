@@ -71,8 +71,17 @@ pub(super) const ACTIONS: &[(&str, &str)] = &[
         "erase an officer's personal data",
         "xóa dữ liệu cá nhân của cán bộ",
     ),
+    ("issue an API token", "cấp mã truy cập API"),
+    ("revoke an API token", "thu hồi mã truy cập API"),
+    ("reset an officer's password", "đặt lại mật khẩu của cán bộ"),
+    ("set an officer's password", "đặt mật khẩu của cán bộ"),
     // HTTP (`CurrentOfficer::require`)
     ("issue API tokens", "cấp mã truy cập API"),
+    ("reset passwords", "đặt lại mật khẩu"),
+    (
+        "manage another officer's tokens",
+        "quản lý mã truy cập của cán bộ khác",
+    ),
     ("read the access log", "xem nhật ký truy cập"),
     (
         "read the report of likely duplicate children",

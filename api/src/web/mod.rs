@@ -11,6 +11,7 @@
 //! unit rules apply (a case outside the officer's area is 404); reads are
 //! recorded in the access log. POSTs must come from this origin (Origin check).
 
+mod account;
 mod attachments;
 mod cases;
 mod children;
@@ -99,6 +100,15 @@ pub fn router(state: AppState) -> Router {
         .route("/integrity/verify-all", post(integrity::verify_all))
         .route("/integrity/export", get(integrity::export))
         .route("/ly-do", get(reason::page).post(reason::set))
+        .route("/tai-khoan", get(account::page))
+        .route("/tai-khoan/mat-khau", post(account::change_password))
+        .route("/tai-khoan/thu-hoi", post(account::revoke))
+        .route("/tai-khoan/dat-lai", post(account::reset))
+        .route("/tai-khoan/cap-ma", post(account::issue))
+        .route(
+            "/kich-hoat",
+            get(account::activation_page).post(account::activate),
+        )
         .route("/assets/hoso.css", get(css))
         .route("/assets/forms.css", get(documents::css))
         .route("/favicon.svg", get(icon))
@@ -255,12 +265,16 @@ impl IntoResponse for Rejection {
 
 /// True when a POST comes from this very origin (or names none).
 fn same_origin(parts: &Parts) -> bool {
-    let Some(origin) = parts.headers.get(header::ORIGIN) else {
+    same_origin_headers(&parts.headers)
+}
+
+/// `same_origin` of a request's headers.
+fn same_origin_headers(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
     let origin = origin.to_str().unwrap_or("");
-    let host = parts
-        .headers
+    let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
@@ -379,7 +393,7 @@ pub fn layout(
             ));
         }
         who.push_str(&format!(
-            "<span class=\"who\"><b>{}</b> · {}</span>\
+            "<span class=\"who\"><a href=\"/tai-khoan\"><b>{}</b></a> · {}</span>\
              <form method=\"post\" action=\"/logout\" class=\"inline\"><button class=\"link\">{}</button></form>",
             esc(&me.full_name),
             esc(&label(lang, me.role().as_str())),

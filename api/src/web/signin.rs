@@ -7,6 +7,9 @@ use super::*;
 pub(super) struct NextQuery {
     next: Option<String>,
     failed: Option<String>,
+    /// After a password change or an activation: sign in with the new one.
+    changed: Option<String>,
+    activated: Option<String>,
 }
 
 /// Only paths of this site (no `//host`), so sign-in cannot send people away.
@@ -93,7 +96,8 @@ fn login_form(ctx: &Ctx, next: &str, error: Option<&str>, officer_id: &str) -> S
          <input type=\"hidden\" name=\"next\" value=\"{}\">\
          <label>{}<input name=\"officer_id\" autocomplete=\"username\" required value=\"{}\" autofocus></label>\
          <label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         <button type=\"submit\" class=\"primary\">{}</button></form></div>",
+         <button type=\"submit\" class=\"primary\">{}</button></form>\
+         <p class=\"muted\"><a href=\"/kich-hoat\">{}</a></p></div>",
         tr(lang, "Đăng nhập", "Sign in"),
         tr(
             lang,
@@ -105,6 +109,11 @@ fn login_form(ctx: &Ctx, next: &str, error: Option<&str>, officer_id: &str) -> S
         esc(officer_id),
         tr(lang, "Mật khẩu", "Password"),
         tr(lang, "Đăng nhập", "Sign in"),
+        tr(
+            lang,
+            "Có mã kích hoạt? Đặt mật khẩu mới",
+            "Have an activation code? Set a new password"
+        ),
     );
     layout(ctx, None, "", tr(lang, "Đăng nhập", "Sign in"), &body)
 }
@@ -118,7 +127,21 @@ pub(super) async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response
             "Officer id or password is wrong.",
         )
     });
+    let err = err.or_else(|| {
+        (q.changed.is_some() || q.activated.is_some()).then(|| {
+            tr(
+                ctx.lang,
+                "Mật khẩu mới đã được đặt; hãy đăng nhập bằng mật khẩu mới.",
+                "Your new password is set; sign in with it.",
+            )
+        })
+    });
     html(&ctx, StatusCode::OK, login_form(&ctx, &next, err, ""))
+}
+
+/// The cookie that ends the page session.
+pub(super) fn clear_session_cookie() -> HeaderValue {
+    session_cookie("", 0)
 }
 
 #[derive(Deserialize)]

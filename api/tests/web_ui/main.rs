@@ -351,6 +351,7 @@ impl Site {
     }
 }
 
+mod account;
 mod attachments;
 mod browser;
 mod children;
