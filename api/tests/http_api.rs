@@ -1154,3 +1154,205 @@ both_backends!(http_nobody_acts_in_another_name, |db: TestDb| async move {
     assert_eq!((t.as_str(), &p["how"]), ("PasswordSet", &json!("changed")));
     assert_eq!(m["actor_id"], json!("ct-1"));
 });
+
+/// A child of province `p`, commune `c`, named `name`; its id.
+async fn child_in(api: &Api, token: &str, p: u32, c: u32, name: &str) -> String {
+    let commune = json!({"structure": "2025", "province": p, "commune": c});
+    let (s, b) = api
+        .post(
+            token,
+            "/children",
+            json!({"full_name": name, "date_of_birth": "2015-03-04", "sex": "female",
+                   "ethnicity": "Tày", "address": {"commune": commune, "detail": "Bản Nà"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b["child_id"].as_str().unwrap().to_string()
+}
+
+/// An intake in province `p`, commune `c`, with a named reporter; the case id.
+async fn case_in(api: &Api, token: &str, child: &str, p: u32, c: u32, reporter: &str) -> String {
+    let (s, b) = api
+        .post(
+            token,
+            "/cases",
+            json!({"child_id": child, "date_of_birth": "2015-03-04",
+                   "commune": {"structure": "2025", "province": p, "commune": c},
+                   "source": "neighbour_or_relative", "description": "Hàng xóm báo trẻ bị bỏ mặc.",
+                   "harm_types": ["neglect"],
+                   "reporter": {"name": reporter, "phone": "0912 345 678", "relation": "hàng xóm"},
+                   "received_at": (Utc::now() - Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b["case_id"].as_str().unwrap().to_string()
+}
+
+// Probes over HTTP as every role, in two provinces, with an officer
+// transferred from one to the other and a child registered in the other:
+// every answer (lists, case, timeline, child, history) is searched for the
+// other area's records and for fields the role may not see. Zero leaks.
+both_backends!(http_probe_every_role, |db: TestDb| async move {
+    let api = spawn(&db).await;
+    let (c, _) = communes();
+    let cast = cast(&api).await;
+    let ls = places::current().province(20).expect("Lạng Sơn");
+    let lc = ls.wards[0].code;
+    let ls_unit = json!({"level": "commune", "province": 20, "commune": lc});
+    let ls_worker = api
+        .officer(&cast.admin, "cb-ls", "commune_worker", ls_unit.clone())
+        .await;
+    let ls_manager = api
+        .officer(
+            &cast.admin,
+            "so-ls",
+            "provincial_manager",
+            json!({"level": "province", "province": 20}),
+        )
+        .await;
+    let ls_inspector = api
+        .officer(
+            &cast.admin,
+            "tt-ls",
+            "inspector",
+            json!({"level": "province", "province": 20}),
+        )
+        .await;
+    let moved = api
+        .officer(&cast.admin, "cb-moved", "commune_worker", ls_unit)
+        .await;
+
+    // Lạng Sơn: a child and a case, one of them recorded by the officer who
+    // is then transferred to Hà Tĩnh.
+    let ls_child = child_in(&api, &ls_worker, 20, lc, "Hoàng Thị Lạng").await;
+    let ls_case = case_in(&api, &moved, &ls_child, 20, lc, "Người Báo Lạng Sơn").await;
+    let (s, b) = api
+        .post(
+            &cast.admin,
+            "/officers/cb-moved/actions",
+            json!({"type": "change_assignment", "role": "commune_worker",
+                   "unit": commune_unit(c), "from": Utc::now().date_naive().to_string(),
+                   "reason": "Quyết định điều động 5/QĐ"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // Hà Tĩnh: a child and a case with a named reporter.
+    let ht_child = child_in(&api, &cast.worker, 42, c, "Trần Thị Hà").await;
+    let ht_case = case_in(&api, &cast.worker, &ht_child, 42, c, "Người Báo Hà Tĩnh").await;
+    // The side door: an intake in Hà Tĩnh naming Lạng Sơn's child.
+    let (s, b) = api
+        .post(
+            &cast.worker,
+            "/cases",
+            json!({"child_id": ls_child, "date_of_birth": "2015-03-04",
+            "commune": commune_ref(c), "source": "school", "description": "x",
+            "harm_types": ["neglect"], "received_at": Utc::now().to_rfc3339()}),
+        )
+        .await;
+    assert!(
+        s == StatusCode::NOT_FOUND || s == StatusCode::UNPROCESSABLE_ENTITY,
+        "{s} {b}"
+    );
+
+    let paths = [
+        "/cases".to_string(),
+        "/cases?province=20".to_string(),
+        "/cases?province=42".to_string(),
+        format!("/cases/{ht_case}"),
+        format!("/cases/{ht_case}/timeline"),
+        format!("/children/{ht_child}"),
+        format!("/cases/{ls_case}"),
+        format!("/cases/{ls_case}/timeline"),
+        format!("/children/{ls_child}"),
+        "/officers/cb-moved/history".to_string(),
+    ];
+    // What each role may find: (Hà Tĩnh case content, Hà Tĩnh reporter,
+    // Lạng Sơn case content, Lạng Sơn reporter).
+    let roles: Vec<(&str, &str, [bool; 4])> = vec![
+        ("worker", cast.worker.as_str(), [true, true, false, false]),
+        (
+            "chairman",
+            cast.chairman.as_str(),
+            [true, true, false, false],
+        ),
+        (
+            "collaborator",
+            cast.collaborator.as_str(),
+            [true, false, false, false],
+        ),
+        (
+            "worker of another commune",
+            cast.stranger.as_str(),
+            [false, false, false, false],
+        ),
+        (
+            "hotline",
+            cast.hotline.as_str(),
+            [false, false, false, false],
+        ),
+        (
+            "manager 42",
+            cast.manager.as_str(),
+            [true, false, false, false],
+        ),
+        (
+            "inspector 42",
+            cast.inspector.as_str(),
+            [true, false, false, false],
+        ),
+        ("admin", cast.admin.as_str(), [false, false, false, false]),
+        (
+            "worker of Lạng Sơn",
+            ls_worker.as_str(),
+            [false, false, true, true],
+        ),
+        (
+            "manager 20",
+            ls_manager.as_str(),
+            [false, false, true, false],
+        ),
+        (
+            "inspector 20",
+            ls_inspector.as_str(),
+            [false, false, true, false],
+        ),
+        (
+            "transferred worker",
+            moved.as_str(),
+            [true, true, false, false],
+        ),
+    ];
+    let markers = [
+        ("Hà Tĩnh case", vec!["Trần Thị Hà", ht_case.as_str()]),
+        ("Hà Tĩnh reporter", vec!["Người Báo Hà Tĩnh"]),
+        ("Lạng Sơn case", vec!["Hoàng Thị Lạng", ls_case.as_str()]),
+        ("Lạng Sơn reporter", vec!["Người Báo Lạng Sơn"]),
+    ];
+    let mut leaks = Vec::new();
+    let mut missing = Vec::new();
+    for (name, token, may) in &roles {
+        let mut seen = String::new();
+        for p in &paths {
+            let (_, body) = api.get_why(token, p).await;
+            seen.push_str(&body.to_string());
+        }
+        for ((what, needles), allowed) in markers.iter().zip(may) {
+            let found = needles.iter().any(|n| seen.contains(n));
+            if found && !allowed {
+                leaks.push(format!("{name} saw the {what}"));
+            }
+            if !found && *allowed {
+                missing.push(format!("{name} did not see the {what}"));
+            }
+        }
+        // The phone number goes with the reporter.
+        if seen.contains("0912 345 678") && !may[1] && !may[3] {
+            leaks.push(format!("{name} saw a reporter's phone number"));
+        }
+    }
+    assert!(leaks.is_empty(), "leaks: {leaks:#?}");
+    assert!(
+        missing.is_empty(),
+        "the probes reached nothing: {missing:#?}"
+    );
+});
