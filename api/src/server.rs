@@ -10,10 +10,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use std::sync::Arc;
 
 use hoso_ledger::checkpoint::Signer;
-use hoso_ledger::tiles::TreeCache;
 use hoso_ledger::Ledger;
 use hoso_service::{App, Service};
 use hoso_witness::{spawn_witnessing, WitnessEndpoint, Witnessing, WitnessingConfig};
@@ -131,7 +129,7 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
             every,
         ));
     }
-    let cache = Arc::new(TreeCache::new());
+    let cache = svc.tree.clone();
     let witnessing = (!config.witnesses.is_empty()).then(|| {
         spawn_witnessing(
             ledger.clone(),

@@ -57,6 +57,10 @@ pub enum Error {
     /// The database cannot be reached now; the same request may be retried.
     #[error("{0}")]
     Unavailable(String),
+    /// A heavy task of which one runs at a time (a verification) is running;
+    /// the same request may be retried shortly.
+    #[error("{0}")]
+    Busy(String),
     /// Our fault; the detail is logged, not shown.
     #[error("{0}")]
     Internal(String),

@@ -17,9 +17,12 @@ use crate::{cases, now, Error, Me, Service};
 
 const READERS: &[Role] = &[Role::Inspector, Role::Admin, Role::ProvincialManager];
 
-/// Largest log for which one case's inclusion proofs are computed on request
-/// (the tree is built in memory).
-const MAX_TREE: u64 = 2_000_000;
+/// The one verification of this process, or `Busy`.
+fn slot(svc: &Service) -> Result<tokio::sync::OwnedSemaphorePermit, Error> {
+    svc.verifying.clone().try_acquire_owned().map_err(|_| {
+        Error::Busy("another verification is running in this server; retry in a few seconds".into())
+    })
+}
 
 /// The newest checkpoint, whether this service's key signed it, and the log's size.
 pub struct Status {
@@ -62,6 +65,7 @@ pub async fn status(svc: &Service, me: &Me) -> Result<Status, Error> {
 /// `hoso verify` on behalf of an officer; the outcome is kept for the page.
 pub async fn verify_all(svc: &Service, me: &Me) -> Result<LastRun, Error> {
     me.require(READERS, "verify the store")?;
+    let _slot = slot(svc)?;
     let key = svc.signer.as_ref().map(|s| s.verifier().clone());
     let report = hoso_ledger::verify::verify_with(svc.ledger(), key.as_ref(), &[]).await?;
     let run = LastRun {
@@ -94,7 +98,6 @@ pub struct CaseCheck {
 
 pub enum Inclusion {
     NoCheckpoint,
-    TooLarge,
     Checked {
         checkpoint: i64,
         included: usize,
@@ -106,6 +109,7 @@ pub enum Inclusion {
 pub async fn verify_case(svc: &Service, me: &Me, id: &str) -> Result<CaseCheck, Error> {
     me.require(READERS, "verify a case")?;
     cases::visible_case(svc, me, id).await?;
+    let _slot = slot(svc)?;
     let ledger = svc.ledger();
     let events = ledger.events_of(Case::TYPE, id, 0).await?;
     let mut prev = encoding::GENESIS;
@@ -134,9 +138,10 @@ pub async fn verify_case(svc: &Service, me: &Me, id: &str) -> Result<CaseCheck, 
     }
     let inclusion = match checkpoint::latest(ledger).await? {
         None => Inclusion::NoCheckpoint,
-        Some(c) if c.tree_size > MAX_TREE => Inclusion::TooLarge,
         Some(c) => {
-            let tree = hoso_ledger::log::tree(ledger, c.tree_size).await?;
+            // Proofs from the stored tree (the cache follows the log), not a
+            // tree rebuilt from every event.
+            let tree = &svc.tree;
             let (mut included, mut pending) = (0, 0);
             for e in &events {
                 let index = (e.position - 1) as u64;
@@ -145,7 +150,11 @@ pub async fn verify_case(svc: &Service, me: &Me, id: &str) -> Result<CaseCheck, 
                     continue;
                 }
                 let leaf = merkle::leaf_hash(&e.hash);
-                let ok = tree.inclusion_proof(index, c.tree_size).is_some_and(|p| {
+                let proof = tree
+                    .inclusion_proof(ledger, e.position as u64, c.tree_size)
+                    .await
+                    .ok();
+                let ok = proof.is_some_and(|p| {
                     merkle::verify_inclusion(index, c.tree_size, &leaf, &p, &c.root)
                 });
                 if ok {

@@ -58,6 +58,12 @@ pub struct Service {
     /// Signs the checkpoint an export is proven against; `None` when the
     /// service runs without a key (exports are then refused).
     pub signer: Option<Arc<hoso_ledger::checkpoint::Signer>>,
+    /// The Merkle tree as stored (`hoso_ledger::tiles`), shared by the log's
+    /// read API, the witnesses and the integrity checks: proofs without
+    /// rebuilding the tree.
+    pub tree: Arc<hoso_ledger::tiles::TreeCache>,
+    /// One verification at a time in this process (`integrity`).
+    pub(crate) verifying: Arc<tokio::sync::Semaphore>,
 }
 
 impl Service {
@@ -65,6 +71,8 @@ impl Service {
         Service {
             app: Arc::new(app),
             signer: None,
+            tree: Arc::new(hoso_ledger::tiles::TreeCache::new()),
+            verifying: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 

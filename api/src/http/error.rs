@@ -82,7 +82,7 @@ impl ApiError {
                 Error::Forbidden(_) => StatusCode::FORBIDDEN,
                 Error::NotFound(_) => StatusCode::NOT_FOUND,
                 Error::Conflict(_) | Error::Concurrent(_) => StatusCode::CONFLICT,
-                Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                Error::Unavailable(_) | Error::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
                 Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }
@@ -111,6 +111,7 @@ impl ApiError {
                 Error::Conflict(_) => ("wrong-state", "Not possible in the record's current state"),
                 Error::Concurrent(_) => ("concurrent-change", "Changed by another request first"),
                 Error::Unavailable(_) => ("unavailable", "The database is not reachable; retry"),
+                Error::Busy(_) => ("busy", "Another verification is running; retry"),
                 Error::Internal(_) => ("internal", "Internal error"),
             },
         }

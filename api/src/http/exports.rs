@@ -79,20 +79,36 @@ pub async fn export_bundle(
         }
     }
     let req = ExportRequest::from(p);
-    let dir = std::env::temp_dir().join(format!("hoso-export-{}", uuid::Uuid::new_v4()));
+    let dir = private_dir()?;
+    let tar_path = dir.join("bundle.tar");
     let result = async {
-        export::for_officer(&state.svc, &me, &ctx, &req, &dir).await?;
-        let mut archive = tar::Builder::new(Vec::new());
-        archive
-            .append_dir_all("bundle", &dir)
-            .map_err(|e| ApiError::internal(format!("tar: {e}")))?;
-        archive
-            .into_inner()
+        let bundle = dir.join("bundle");
+        export::for_officer(&state.svc, &me, &ctx, &req, &bundle).await?;
+        // The archive goes to a file beside the bundle (not into memory) and
+        // is sent from there.
+        let (from, to) = (bundle.clone(), tar_path.clone());
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            let file = std::fs::File::create(&to)?;
+            let mut archive = tar::Builder::new(std::io::BufWriter::new(file));
+            archive.append_dir_all("bundle", &from)?;
+            archive
+                .into_inner()?
+                .into_inner()
+                .map_err(|e| e.into_error())?
+                .sync_all()
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("tar: {e}")))?
+        .map_err(|e| ApiError::internal(format!("tar: {e}")))?;
+        tokio::fs::File::open(&tar_path)
+            .await
             .map_err(|e| ApiError::internal(format!("tar: {e}")))
     }
     .await;
+    // Removed at once: the open file is read to its end, then gone (the
+    // bundle never outlives the request on disk).
     let _ = std::fs::remove_dir_all(&dir);
-    let bytes = result?;
+    let file = result?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/x-tar".to_string()),
@@ -104,9 +120,40 @@ pub async fn export_bundle(
                 ),
             ),
         ],
-        bytes,
+        axum::body::Body::from_stream(chunks(file)),
     )
         .into_response())
+}
+
+/// A new directory only this process's user can enter (0700), under the
+/// system's temporary directory.
+fn private_dir() -> Result<std::path::PathBuf, ApiError> {
+    let dir = std::env::temp_dir().join(format!("hoso-export-{}", uuid::Uuid::new_v4()));
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(&dir)
+        .map_err(|e| ApiError::internal(format!("export directory {}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+/// The file's bytes in chunks of 64 KiB, for a streamed body.
+fn chunks(
+    file: tokio::fs::File,
+) -> impl futures::Stream<Item = std::io::Result<axum::body::Bytes>> + Send {
+    futures::stream::try_unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 64 * 1024];
+        let n = file.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.truncate(n);
+        Ok(Some((axum::body::Bytes::from(buf), file)))
+    })
 }
 
 pub fn routes() -> Router<AppState> {

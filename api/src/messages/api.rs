@@ -522,6 +522,14 @@ pub fn problem_title(lang: Lang, slug: &str) -> Option<String> {
         ),
         "too-large" => ("Nội dung yêu cầu quá lớn", "Request body too large"),
         "unsupported-media-type" => ("Hãy gửi application/json", "Send application/json"),
+        "unavailable" => (
+            "Không kết nối được cơ sở dữ liệu; hãy thử lại",
+            "The database is not reachable; retry",
+        ),
+        "busy" => (
+            "Một lần kiểm tra khác đang chạy; hãy thử lại",
+            "Another verification is running; retry",
+        ),
         "internal" => ("Lỗi hệ thống", "Internal error"),
         _ => return None,
     };

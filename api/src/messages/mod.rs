@@ -163,6 +163,11 @@ pub fn service_error(lang: Lang, e: &hoso_service::Error) -> String {
                 .into(),
             "The database cannot be reached; nothing was changed. Retry in a few seconds.".into(),
         ),
+        E::Busy(_) => pick(
+            lang,
+            "Một lần kiểm tra toàn vẹn khác đang chạy; hãy thử lại sau ít giây.".into(),
+            "Another verification is running; retry in a few seconds.".into(),
+        ),
         E::Internal(_) => pick(
             lang,
             "Hệ thống gặp lỗi; mã yêu cầu trong nhật ký máy chủ cho biết thêm.".into(),

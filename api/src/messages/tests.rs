@@ -765,6 +765,8 @@ fn problem_titles_and_not_found() {
         "concurrent-change",
         "too-large",
         "unsupported-media-type",
+        "unavailable",
+        "busy",
         "internal",
     ] {
         let vi = problem_title(Lang::Vi, slug).expect("known slug");

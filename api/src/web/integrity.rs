@@ -328,12 +328,6 @@ fn case_result(lang: Lang, c: &CaseCheck) -> String {
                 "newer events await the next checkpoint"
             ),
         ),
-        Inclusion::TooLarge => tr(
-            lang,
-            "Nhật ký quá lớn để tính bằng chứng tại đây; dùng `hoso verify`.",
-            "Log too large for proofs here; use `hoso verify`.",
-        )
-        .into(),
         Inclusion::NoCheckpoint => tr(
             lang,
             "Chưa có điểm kiểm tra đã ký.",
