@@ -9,6 +9,7 @@
 //! answer.
 
 pub mod forms;
+pub mod headers;
 pub mod http;
 pub mod labels;
 pub mod log;

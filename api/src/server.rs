@@ -35,6 +35,9 @@ pub struct Config {
     pub log_api: bool,
     /// Proxies whose header says the client's address.
     pub proxies: crate::http::access::TrustedProxies,
+    /// The URL people reach the site at (`--public-url`); when it is https,
+    /// cookies are `Secure` and answers carry HSTS (`crate::headers`).
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -47,6 +50,7 @@ impl Config {
             witnesses: Vec::new(),
             log_api: true,
             proxies: Default::default(),
+            public_url: None,
         }
     }
 }
@@ -54,6 +58,7 @@ impl Config {
 /// The whole router: `/health`, the pages at `/`, the API at `/api/v1` and,
 /// when given, the log's read API at `/log/`.
 pub fn router(state: AppState, log: Option<LogApi>) -> Router {
+    let https = state.https;
     let health = Router::new()
         .route("/health", get(health))
         .with_state(state.clone());
@@ -63,7 +68,7 @@ pub fn router(state: AppState, log: Option<LogApi>) -> Router {
     if let Some(log) = log {
         app = app.merge(crate::log::router(log));
     }
-    crate::http::traced(app)
+    crate::http::traced(crate::headers::secured(app, https))
 }
 
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
@@ -143,6 +148,7 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
     });
     let mut state = AppState::new(svc.clone());
     state.proxies = std::sync::Arc::new(config.proxies.clone());
+    state.https = crate::headers::Https::of(config.public_url.as_deref());
     state.witnesses = witnessing.as_ref().map(Witnessing::status_handle);
     let log = config.log_api.then(|| LogApi {
         ledger: ledger.clone(),

@@ -1356,3 +1356,79 @@ both_backends!(http_probe_every_role, |db: TestDb| async move {
         "the probes reached nothing: {missing:#?}"
     );
 });
+
+// Every sign-in to a known account, refused or not, is an event of its access
+// chain that the area's inspector reads (with the address it came from);
+// attempts on ids without an account are not recorded as events.
+both_backends!(
+    http_sign_ins_are_in_the_access_log,
+    |db: TestDb| async move {
+        let api = spawn(&db).await;
+        let cast = cast(&api).await;
+        let before = api.head().await;
+        let login = |id: &str, pw: &str| {
+            api.call(
+                None,
+                Method::POST,
+                "/auth/login",
+                Some(json!({"officer_id": id, "password": pw})),
+            )
+        };
+        let (s, _) = login("ct-1", "sai mật khẩu rồi").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let after_wrong = api.head().await;
+        assert_eq!(after_wrong, before + 1, "the refused sign-in is one event");
+        let (s, _) = login("khong-co-ai", "sai mật khẩu rồi").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            api.head().await,
+            after_wrong,
+            "no event for an id without an account"
+        );
+        let _chairman = api.login("ct-1").await;
+
+        let (s, page) = api
+            .get_why(&cast.inspector, "/access-log?officer=ct-1")
+            .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let rows: Vec<&Value> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["subject_type"] == json!("Account"))
+            .collect();
+        let whats: Vec<&str> = rows.iter().map(|r| r["what"].as_str().unwrap()).collect();
+        assert!(whats.contains(&"sign_in_wrong_password"), "{page}");
+        assert!(whats.contains(&"sign_in_ok"), "{page}");
+        assert!(
+            rows.iter().all(|r| r["subject_id"] == json!("ct-1")),
+            "{page}"
+        );
+        assert!(
+            rows.iter()
+                .all(|r| r["client_ip"].as_str() == Some("127.0.0.1")),
+            "{page}"
+        );
+        // The successful one names the session it opened.
+        let chain = api.ledger.events_of("AccessLog", "ct-1", 0).await.unwrap();
+        let ok = chain
+            .iter()
+            .rev()
+            .find(|e| e.event_type == "SignIn")
+            .unwrap();
+        let m: Value = serde_json::from_str(&ok.metadata).unwrap();
+        assert!(m["auth"].as_str().unwrap().starts_with("session:"), "{m}");
+        // An inspector of another province does not see them.
+        let other = api
+            .officer(
+                &cast.admin,
+                "tt-20",
+                "inspector",
+                json!({"level": "province", "province": 20}),
+            )
+            .await;
+        let (s, page) = api.get_why(&other, "/access-log?officer=ct-1").await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page["items"].as_array().unwrap().is_empty(), "{page}");
+    }
+);

@@ -239,7 +239,7 @@ pub async fn append(
         let mut runs = Vec::new();
         // Sealed (the note text under its notebook's data key), then the same
         // workload unsealed: the price of sealing, in the same run.
-        for (label, store) in [("append", ledger.clone()), ("append-unsealed", plain)] {
+        for (label, store) in [("append", ledger.clone()), ("append-unsealed", plain.without_privacy())] {
             let cqrs = Arc::new(CqrsFramework::new(
                 PersistedEventStore::<Ledger, Notebook>::new_event_store(store),
                 vec![],

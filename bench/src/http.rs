@@ -226,9 +226,14 @@ pub async fn staffed(url: &str) -> anyhow::Result<Staffed> {
         };
         create(&svc, &admin, new).await.map_err(e)?;
     }
-    let (token, _) = accounts::login(&svc, "bench-worker", BENCH_PASSWORD)
-        .await
-        .map_err(e)?;
+    let (token, _) = accounts::login(
+        &svc,
+        "bench-worker",
+        BENCH_PASSWORD,
+        &hoso_service::access::ReadContext::default(),
+    )
+    .await
+    .map_err(e)?;
     Ok(Staffed {
         ledger,
         token,

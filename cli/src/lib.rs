@@ -102,6 +102,11 @@ pub enum Command {
         log_api: String,
         #[command(flatten)]
         proxies: ProxyArgs,
+        /// The URL people reach the site at, e.g. https://hoso.hatinh.gov.vn
+        /// behind a TLS-terminating proxy (docs/security.md): when it is
+        /// https, cookies are Secure and answers carry HSTS.
+        #[arg(long, env = "HOSO_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// The Merkle log: consistency proofs.
     #[command(name = "log")]
@@ -251,6 +256,7 @@ async fn dispatch(command: Command, url: &str) -> anyhow::Result<ExitCode> {
             witnesses,
             log_api,
             proxies,
+            public_url,
         } => {
             serve(
                 url,
@@ -258,6 +264,7 @@ async fn dispatch(command: Command, url: &str) -> anyhow::Result<ExitCode> {
                 witnesses.endpoints()?,
                 log_api == "on",
                 proxies.trusted(),
+                public_url,
             )
             .await
         }
@@ -315,6 +322,7 @@ async fn serve(
     witnesses: Vec<hoso_witness::WitnessEndpoint>,
     log_api: bool,
     proxies: hoso_api::http::access::TrustedProxies,
+    public_url: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let ledger = hoso_service::privacy::open_ledger(url, &crate::log::kek_path(url)).await?;
     let config = hoso_api::server::Config {
@@ -325,6 +333,7 @@ async fn serve(
         witnesses,
         log_api,
         proxies,
+        public_url,
     };
     let server = hoso_api::server::start(ledger, config).await?;
     println!(

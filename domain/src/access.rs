@@ -14,14 +14,54 @@ pub const AGGREGATE_TYPE: &str = "AccessLog";
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AccessEvent {
     RecordRead(RecordRead),
+    /// A sign-in to a known account, successful or refused.
+    SignIn(SignIn),
 }
 
 impl AccessEvent {
     pub fn event_type(&self) -> &'static str {
         match self {
             AccessEvent::RecordRead(_) => "RecordRead",
+            AccessEvent::SignIn(_) => "SignIn",
         }
     }
+}
+
+/// How a sign-in ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInOutcome {
+    /// A session was issued.
+    Ok,
+    /// The password did not match (or the account has none: after a reset).
+    WrongPassword,
+    /// The account exists but its officer is not registered or not active.
+    NotActive,
+}
+
+impl SignInOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInOutcome::Ok => "ok",
+            SignInOutcome::WrongPassword => "wrong_password",
+            SignInOutcome::NotActive => "not_active",
+        }
+    }
+}
+
+/// A sign-in to an account that exists (attempts on ids without an account
+/// are only counted in the server log), in the account's own access chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub at: DateTime<Utc>,
+    pub outcome: SignInOutcome,
+    /// `password` (the pages and `POST /api/v1/auth/login`).
+    pub method: String,
+    #[serde(default)]
+    pub client_ip: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
 }
 
 /// One read: what was asked for, when, why (the reason the reader gave) and

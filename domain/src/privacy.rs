@@ -280,6 +280,7 @@ pub const EVENTS: &[EventFields] = &[
     ev(ACCESS, "RecordRead",
         &["subject_type", "subject_id", "subject_unit", "what", "results", "request_id"],
         &["reason", "client_ip", "query"]),
+    ev(ACCESS, "SignIn", &["outcome", "method", "request_id"], &["client_ip"]),
 ];
 
 /// The classification of one event type, if it is in the table.

@@ -57,12 +57,28 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
         let Payload::Access(a) = &e.payload else {
             continue;
         };
-        let AccessEvent::RecordRead(r) = a.as_ref();
         let meta = e.meta.as_ref().ok_or_else(|| ProjectionError::Malformed {
             position: e.position,
             reason: "an access record without metadata".into(),
         })?;
         let province = Unit::parse_code(&meta.unit).and_then(|u| u.province());
+        // A sign-in is a row about the account itself (subject `Account`,
+        // in the officer's unit), so that the area's inspector lists it.
+        let r = match a.as_ref() {
+            AccessEvent::RecordRead(r) => r.clone(),
+            AccessEvent::SignIn(s) => hoso_domain::access::RecordRead {
+                at: s.at,
+                subject_type: "Account".into(),
+                subject_id: e.aggregate_id.clone(),
+                subject_unit: Some(meta.unit.clone()),
+                what: format!("sign_in_{}", s.outcome.as_str()),
+                query: None,
+                results: None,
+                reason: None,
+                client_ip: None,
+                request_id: s.request_id.clone(),
+            },
+        };
         // The province of the record read; reads recorded before records
         // named their unit count for the reader's province.
         let subject_province = match &r.subject_unit {

@@ -92,6 +92,7 @@ impl Decoded {
             Payload::Officer(e) => Some(e.at()),
             Payload::Access(e) => match e.as_ref() {
                 AccessEvent::RecordRead(r) => Some(r.at),
+                AccessEvent::SignIn(s) => Some(s.at),
             },
             Payload::Other => self.meta.as_ref().map(|m| m.recorded_at),
         }

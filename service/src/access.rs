@@ -131,15 +131,47 @@ pub async fn record_read(
         client_ip: ctx.client_ip.clone(),
         request_id: ctx.request_id.clone(),
     });
+    append(svc, &me.actor, &me.auth, &event, at).await
+}
+
+/// Records a sign-in to a known account in its access chain: who (the
+/// account's officer), how it ended, from where. `auth` says which session
+/// it opened (`session:<token id>`), or `password` when refused.
+pub async fn record_sign_in(
+    svc: &Service,
+    actor: &hoso_domain::common::Actor,
+    auth: &str,
+    ctx: &ReadContext,
+    outcome: hoso_domain::access::SignInOutcome,
+) -> Result<(), Error> {
+    let at = now();
+    let event = AccessEvent::SignIn(hoso_domain::access::SignIn {
+        at,
+        outcome,
+        method: "password".into(),
+        client_ip: ctx.client_ip.clone(),
+        request_id: ctx.request_id.clone(),
+    });
+    append(svc, actor, auth, &event, at).await
+}
+
+/// Appends `event` to the access chain of `actor`.
+async fn append(
+    svc: &Service,
+    actor: &hoso_domain::common::Actor,
+    auth: &str,
+    event: &AccessEvent,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Error> {
     let canonical = |v: serde_json::Value| {
         hoso_ledger::encoding::canonical_json(&v)
             .map_err(|e| Error::Internal(format!("canonical JSON: {e}")))
     };
     let payload = canonical(
-        serde_json::to_value(&event).map_err(|e| Error::Internal(format!("access record: {e}")))?,
+        serde_json::to_value(event).map_err(|e| Error::Internal(format!("access record: {e}")))?,
     )?;
-    let metadata = canonical(json!(crate::app::metadata(&me.actor, &me.auth, at)))?;
-    let officer = me.actor.officer_id.as_str();
+    let metadata = canonical(json!(crate::app::metadata(actor, auth, at)))?;
+    let officer = actor.officer_id.as_str();
     let ledger = svc.ledger();
     for _ in 0..8 {
         let last = ledger.last_sequence(AGGREGATE_TYPE, officer).await?;
@@ -225,15 +257,21 @@ pub async fn list(
     let mut opened = std::collections::HashMap::new();
     for e in ledger.events_at(&positions).await? {
         let payload = ledger.open_event(&e).await?.payload;
-        if let Ok(AccessEvent::RecordRead(r)) = serde_json::from_value::<AccessEvent>(payload) {
-            opened.insert(e.position, r);
+        match serde_json::from_value::<AccessEvent>(payload) {
+            Ok(AccessEvent::RecordRead(r)) => {
+                opened.insert(e.position, (r.reason, r.client_ip, r.query));
+            }
+            Ok(AccessEvent::SignIn(s)) => {
+                opened.insert(e.position, (None, s.client_ip, None));
+            }
+            Err(_) => {}
         }
     }
     for row in &mut rows {
-        if let Some(r) = opened.remove(&row.position) {
-            row.reason = r.reason;
-            row.client_ip = r.client_ip;
-            row.query = r.query;
+        if let Some((reason, client_ip, query)) = opened.remove(&row.position) {
+            row.reason = reason;
+            row.client_ip = client_ip;
+            row.query = query;
         }
     }
     let read = Read {

@@ -240,7 +240,9 @@ pub async fn login(
     svc: &Service,
     officer_id: &str,
     password: &str,
+    ctx: &crate::access::ReadContext,
 ) -> Result<(String, DateTime<Utc>), Error> {
+    use hoso_domain::access::SignInOutcome;
     let wrong = || Error::Unauthenticated("officer id or password is wrong".into());
     let phc = store::password_hash(svc.db(), officer_id).await?;
     let known = phc.is_some();
@@ -250,11 +252,34 @@ pub async fn login(
     };
     let pw = password.to_string();
     let ok = blocking(move || verify_password(&pw, &phc)).await?;
-    if !ok || !known {
-        tracing::info!(officer = %officer_id, "sign-in refused");
+    if !known {
+        tracing::info!("sign-in refused: no such account");
         return Err(wrong());
     }
-    if current_actor(svc, officer_id).await?.is_none() {
+    // Every sign-in to a known account is in its access chain, with the
+    // officer's role and unit (current, or last held when inactive).
+    let current = current_actor(svc, officer_id).await?;
+    let actor = match &current {
+        Some((a, _)) => Some(a.clone()),
+        None => {
+            let o: Officer = svc.app.load(officer_id).await?;
+            o.role().zip(o.unit()).map(|(role, unit)| Actor {
+                officer_id: officer_id.to_string(),
+                role,
+                unit,
+            })
+        }
+    };
+    if !ok || current.is_none() {
+        tracing::info!(officer = %officer_id, "sign-in refused");
+        if let Some(a) = &actor {
+            let outcome = if ok {
+                SignInOutcome::NotActive
+            } else {
+                SignInOutcome::WrongPassword
+            };
+            crate::access::record_sign_in(svc, a, "password", ctx, outcome).await?;
+        }
         return Err(wrong());
     }
     let session = issue_token(
@@ -265,6 +290,13 @@ pub async fn login(
         Duration::hours(SESSION_HOURS),
     )
     .await?;
+    if let Some(a) = &actor {
+        let auth = format!(
+            "session:{}",
+            store::token_id(&sha256_hex(session.0.as_bytes()))
+        );
+        crate::access::record_sign_in(svc, a, &auth, ctx, SignInOutcome::Ok).await?;
+    }
     tracing::info!(officer = %officer_id, "signed in");
     Ok(session)
 }

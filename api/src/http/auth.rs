@@ -79,9 +79,11 @@ pub struct MeResponse {
     responses((status = 200, body = TokenResponse), (status = 401, body = super::error::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    ctx: super::access::ReadContext,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let (token, expires_at) = accounts::login(&state.svc, &req.officer_id, &req.password).await?;
+    let (token, expires_at) =
+        accounts::login(&state.svc, &req.officer_id, &req.password, &ctx).await?;
     Ok(Json(TokenResponse { token, expires_at }))
 }
 

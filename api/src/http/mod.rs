@@ -35,6 +35,8 @@ pub struct AppState {
     pub svc: Service,
     /// The witnesses' status, when the log asks witnesses to cosign.
     pub witnesses: Option<hoso_witness::StatusHandle>,
+    /// The public URL is https (`crate::headers`).
+    pub https: crate::headers::Https,
     /// Who may tell the client's address (`access::TrustedProxies`).
     pub proxies: std::sync::Arc<access::TrustedProxies>,
 }
@@ -44,6 +46,7 @@ impl AppState {
         AppState {
             svc,
             witnesses: None,
+            https: Default::default(),
             proxies: Default::default(),
         }
     }

@@ -162,6 +162,7 @@ fn session_cookie(token: &str, max_age: i64) -> HeaderValue {
 pub(super) async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
+    from: crate::http::access::ReadContext,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -173,7 +174,7 @@ pub(super) async fn login(
     }
     let next = safe_next(f.next.as_deref());
     let officer_id = f.officer_id.trim().to_string();
-    match accounts::login(&state.svc, &officer_id, &f.password).await {
+    match accounts::login(&state.svc, &officer_id, &f.password, &from).await {
         Ok((token, _)) => {
             let mut r = Redirect::to(&next).into_response();
             r.headers_mut().append(

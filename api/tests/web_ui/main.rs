@@ -292,6 +292,8 @@ impl Site {
             .to_string();
         assert!(set.contains("HttpOnly"), "{set}");
         assert!(set.contains("SameSite=Strict"), "{set}");
+        // Plain http (no https public URL): a Secure cookie would be dropped.
+        assert!(!set.contains("Secure"), "{set}");
         set.split(';').next().unwrap().to_string()
     }
 
@@ -356,6 +358,7 @@ mod attachments;
 mod browser;
 mod children;
 mod excel;
+mod headers;
 mod http;
 mod vietnamese;
 mod walk;

@@ -377,21 +377,30 @@ fn officer_samples() -> Vec<OfficerEvent> {
 }
 
 fn access_samples() -> Vec<AccessEvent> {
-    let all = vec![AccessEvent::RecordRead(RecordRead {
-        at: t(1),
-        subject_type: s("Case"),
-        subject_id: s("HS-1"),
-        subject_unit: Some(s("commune:42:18070")),
-        what: s("case_list"),
-        query: Some(s("status=received")),
-        results: Some(3),
-        reason: Some(s("Rà soát hồ sơ")),
-        client_ip: Some(s("203.0.113.7")),
-        request_id: Some(s("req-1")),
-    })];
+    let all = vec![
+        AccessEvent::RecordRead(RecordRead {
+            at: t(1),
+            subject_type: s("Case"),
+            subject_id: s("HS-1"),
+            subject_unit: Some(s("commune:42:18070")),
+            what: s("case_list"),
+            query: Some(s("status=received")),
+            results: Some(3),
+            reason: Some(s("Rà soát hồ sơ")),
+            client_ip: Some(s("203.0.113.7")),
+            request_id: Some(s("req-1")),
+        }),
+        AccessEvent::SignIn(crate::access::SignIn {
+            at: t(2),
+            outcome: crate::access::SignInOutcome::WrongPassword,
+            method: s("password"),
+            client_ip: Some(s("203.0.113.8")),
+            request_id: Some(s("req-2")),
+        }),
+    ];
     for e in &all {
         match e {
-            AccessEvent::RecordRead(_) => {}
+            AccessEvent::RecordRead(_) | AccessEvent::SignIn(_) => {}
         }
     }
     all
