@@ -702,10 +702,12 @@ both_backends!(
                 403,
                 None,
             ),
+            // An id without an account: no event (a refused sign-in to a
+            // known account is one: `http_sign_ins_are_in_the_access_log`).
             (
                 "POST",
                 "/auth/login".into(),
-                json!({"officer_id": "cb-1", "password": "wrong password"}),
+                json!({"officer_id": "khong-co-ai", "password": "wrong password"}),
                 401,
                 None,
             ),
@@ -1432,3 +1434,61 @@ both_backends!(
         assert!(page["items"].as_array().unwrap().is_empty(), "{page}");
     }
 );
+
+// Sign-in abuse: after five failures in a row an account waits before the
+// next attempt is checked (429 with Retry-After, in problem+json), even with
+// the right password; unknown ids are throttled alike; an admin lifts the lock.
+both_backends!(http_sign_in_throttling, |db: TestDb| async move {
+    let api = spawn(&db).await;
+    let cast = cast(&api).await;
+    let attempt = |id: &str, pw: &str| {
+        let r = api
+            .http
+            .post(format!("{}/auth/login", api.base))
+            .json(&json!({"officer_id": id, "password": pw}));
+        async move {
+            let resp = r.send().await.unwrap();
+            let retry = resp
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+            let kind = resp
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string());
+            let body: Value = resp.json().await.unwrap_or(Value::Null);
+            (body["status"].as_u64().unwrap_or(200), retry, kind, body)
+        }
+    };
+    for id in ["ct-1", "khong-co-ai"] {
+        for _ in 0..5 {
+            let (s, ..) = attempt(id, "sai mật khẩu rồi").await;
+            assert_eq!(s, 401, "{id}");
+        }
+        // The sixth attempt is not even checked, the right password neither.
+        let (s, retry, kind, body) = attempt(id, PW).await;
+        assert_eq!(s, 429, "{id}: {body}");
+        assert_eq!(retry.as_deref(), Some("1"), "{id}");
+        assert_eq!(kind.as_deref(), Some("application/problem+json"));
+        assert_eq!(body["type"], json!("urn:hoso:problem:too-many-attempts"));
+    }
+    // Only an admin lifts a lock; then the right password works at once.
+    let r = api
+        .http
+        .delete(format!("{}/officers/ct-1/sign-in-lock", api.base))
+        .bearer_auth(&cast.worker)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = api
+        .http
+        .delete(format!("{}/officers/ct-1/sign-in-lock", api.base))
+        .bearer_auth(&cast.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (s, _, _, body) = attempt("ct-1", PW).await;
+    assert_eq!(s, 200, "{body}");
+});

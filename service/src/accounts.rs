@@ -244,6 +244,15 @@ pub async fn login(
 ) -> Result<(String, DateTime<Utc>), Error> {
     use hoso_domain::access::SignInOutcome;
     let wrong = || Error::Unauthenticated("officer id or password is wrong".into());
+    let started = std::time::Instant::now();
+    let ip = ctx.client_ip.as_deref();
+    let wait = svc.throttle.wait(officer_id, ip, started);
+    if !wait.is_zero() {
+        tracing::info!("sign-in throttled");
+        return Err(Error::TooMany {
+            retry_after: wait.as_secs().max(1),
+        });
+    }
     let phc = store::password_hash(svc.db(), officer_id).await?;
     let known = phc.is_some();
     let phc = match phc {
@@ -254,6 +263,7 @@ pub async fn login(
     let ok = blocking(move || verify_password(&pw, &phc)).await?;
     if !known {
         tracing::info!("sign-in refused: no such account");
+        svc.throttle.failed(officer_id, ip, started);
         return Err(wrong());
     }
     // Every sign-in to a known account is in its access chain, with the
@@ -272,6 +282,7 @@ pub async fn login(
     };
     if !ok || current.is_none() {
         tracing::info!(officer = %officer_id, "sign-in refused");
+        svc.throttle.failed(officer_id, ip, started);
         if let Some(a) = &actor {
             let outcome = if ok {
                 SignInOutcome::NotActive
@@ -290,6 +301,7 @@ pub async fn login(
         Duration::hours(SESSION_HOURS),
     )
     .await?;
+    svc.throttle.succeeded(officer_id);
     if let Some(a) = &actor {
         let auth = format!(
             "session:{}",
@@ -305,6 +317,16 @@ pub async fn login(
 pub async fn logout(svc: &Service, me: &Me) -> Result<(), Error> {
     store::revoke_token(svc.db(), &me.token_hash, now()).await?;
     Ok(())
+}
+
+/// An admin lifts an account's sign-in lock (`throttle`); `true` when it
+/// was locked.
+pub async fn lift_lock(svc: &Service, me: &Me, officer_id: &str) -> Result<bool, Error> {
+    ids::check("officer_id", officer_id)?;
+    me.require(&[Role::Admin], "lift sign-in locks")?;
+    let lifted = svc.throttle.lift(officer_id);
+    tracing::info!(officer = %officer_id, by = %me.actor.officer_id, lifted, "sign-in lock lifted");
+    Ok(lifted)
 }
 
 /// How long an activation code of a reset works.

@@ -61,6 +61,10 @@ pub enum Error {
     /// the same request may be retried shortly.
     #[error("{0}")]
     Busy(String),
+    /// Too many failed sign-ins for this account or address: retry after
+    /// `retry_after` seconds.
+    #[error("too many failed sign-ins; retry in {retry_after} seconds")]
+    TooMany { retry_after: u64 },
     /// Our fault; the detail is logged, not shown.
     #[error("{0}")]
     Internal(String),

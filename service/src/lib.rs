@@ -40,6 +40,7 @@ pub mod signing;
 pub mod staff;
 pub mod stats;
 mod store;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -64,6 +65,8 @@ pub struct Service {
     pub tree: Arc<hoso_ledger::tiles::TreeCache>,
     /// One verification at a time in this process (`integrity`).
     pub(crate) verifying: Arc<tokio::sync::Semaphore>,
+    /// Failed sign-ins by account and address (`throttle`).
+    pub throttle: Arc<throttle::Throttle>,
 }
 
 impl Service {
@@ -73,6 +76,7 @@ impl Service {
             signer: None,
             tree: Arc::new(hoso_ledger::tiles::TreeCache::new()),
             verifying: Arc::new(tokio::sync::Semaphore::new(1)),
+            throttle: Arc::new(throttle::Throttle::default()),
         }
     }
 

@@ -75,8 +75,13 @@ pub struct MeResponse {
     pub unit: String,
 }
 
+/// Signs in. After five failed sign-ins in a row for an account (twenty from
+/// one address), each further attempt waits (1 s, 2 s, 4 s, … up to 15
+/// minutes): 429 with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = super::error::Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = super::error::Problem),
+        (status = 429, body = super::error::Problem,
+            headers(("Retry-After" = u64, description = "seconds to wait")))))]
 pub async fn login(
     State(state): State<AppState>,
     ctx: super::access::ReadContext,

@@ -83,6 +83,7 @@ impl ApiError {
                 Error::NotFound(_) => StatusCode::NOT_FOUND,
                 Error::Conflict(_) | Error::Concurrent(_) => StatusCode::CONFLICT,
                 Error::Unavailable(_) | Error::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+                Error::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }
@@ -112,6 +113,7 @@ impl ApiError {
                 Error::Concurrent(_) => ("concurrent-change", "Changed by another request first"),
                 Error::Unavailable(_) => ("unavailable", "The database is not reachable; retry"),
                 Error::Busy(_) => ("busy", "Another verification is running; retry"),
+                Error::TooMany { .. } => ("too-many-attempts", "Too many failed sign-ins"),
                 Error::Internal(_) => ("internal", "Internal error"),
             },
         }
@@ -185,6 +187,11 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let (status, body) = self.problem();
-        problem_response(status, &body)
+        let mut r = problem_response(status, &body);
+        if let ApiError::Service(Error::TooMany { retry_after }) = &self {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
+        r
     }
 }

@@ -182,6 +182,21 @@ pub async fn reset_password(
     }))
 }
 
+/// An admin lifts the officer's sign-in lock after failed sign-ins (the
+/// account may be checked again at once).
+#[utoipa::path(delete, path = "/api/v1/officers/{id}/sign-in-lock", tag = "officers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "officer id")),
+    responses((status = 204, description = "lifted (or there was none)"),
+        (status = 403, body = super::error::Problem), (status = 422, body = super::error::Problem)))]
+pub async fn lift_lock(
+    State(state): State<AppState>,
+    me: CurrentOfficer,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    accounts::lift_lock(&state.svc, &me, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -277,5 +292,9 @@ pub fn routes() -> Router<AppState> {
         .route("/officers/{id}/actions", post(act))
         .route("/officers/{id}/password", put(set_password))
         .route("/officers/{id}/password-reset", post(reset_password))
+        .route(
+            "/officers/{id}/sign-in-lock",
+            axum::routing::delete(lift_lock),
+        )
         .route("/officers/{id}/history", get(history))
 }

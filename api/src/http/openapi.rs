@@ -62,6 +62,7 @@ impl Modify for Bearer {
         super::officers::act,
         super::officers::set_password,
         super::officers::reset_password,
+        super::officers::lift_lock,
         super::officers::history,
         super::stats::get_stats,
         super::access::list,

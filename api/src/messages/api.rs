@@ -526,6 +526,7 @@ pub fn problem_title(lang: Lang, slug: &str) -> Option<String> {
             "Không kết nối được cơ sở dữ liệu; hãy thử lại",
             "The database is not reachable; retry",
         ),
+        "too-many-attempts" => ("Đăng nhập sai quá nhiều lần", "Too many failed sign-ins"),
         "busy" => (
             "Một lần kiểm tra khác đang chạy; hãy thử lại",
             "Another verification is running; retry",

@@ -163,6 +163,11 @@ pub fn service_error(lang: Lang, e: &hoso_service::Error) -> String {
                 .into(),
             "The database cannot be reached; nothing was changed. Retry in a few seconds.".into(),
         ),
+        E::TooMany { retry_after } => pick(
+            lang,
+            format!("Đăng nhập sai quá nhiều lần; hãy thử lại sau {retry_after} giây."),
+            format!("Too many failed sign-ins; retry in {retry_after} seconds."),
+        ),
         E::Busy(_) => pick(
             lang,
             "Một lần kiểm tra toàn vẹn khác đang chạy; hãy thử lại sau ít giây.".into(),

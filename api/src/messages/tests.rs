@@ -767,6 +767,7 @@ fn problem_titles_and_not_found() {
         "unsupported-media-type",
         "unavailable",
         "busy",
+        "too-many-attempts",
         "internal",
     ] {
         let vi = problem_title(Lang::Vi, slug).expect("known slug");

@@ -78,6 +78,7 @@ pub(super) const ACTIONS: &[(&str, &str)] = &[
     // HTTP (`CurrentOfficer::require`)
     ("issue API tokens", "cấp mã truy cập API"),
     ("reset passwords", "đặt lại mật khẩu"),
+    ("lift sign-in locks", "mở khóa đăng nhập"),
     (
         "manage another officer's tokens",
         "quản lý mã truy cập của cán bộ khác",

@@ -268,12 +268,20 @@ fn same_origin(parts: &Parts) -> bool {
     same_origin_headers(&parts.headers)
 }
 
-/// `same_origin` of a request's headers.
+/// `same_origin` of a request's headers. Under `Referrer-Policy:
+/// no-referrer` (crate::headers) browsers send `Origin: null` even for a
+/// form of this very site; then the browser's own `Sec-Fetch-Site` (which no
+/// page can set) must say `same-origin`.
 fn same_origin_headers(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
     let origin = origin.to_str().unwrap_or("");
+    if origin == "null" {
+        return headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"same-origin");
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -474,4 +482,43 @@ pub fn error_page(o: &Officer, e: ApiError) -> Response {
         status,
         layout(&o.ctx, Some(&o.me), "", title, &body),
     )
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn a_post_must_come_from_this_site() {
+        let host = ("host", "hoso.example:8080");
+        assert!(same_origin_headers(&headers(&[host])));
+        assert!(same_origin_headers(&headers(&[
+            host,
+            ("origin", "http://hoso.example:8080")
+        ])));
+        assert!(!same_origin_headers(&headers(&[
+            host,
+            ("origin", "http://evil.example")
+        ])));
+        // `Origin: null` (no-referrer): only with the browser's same-origin mark.
+        assert!(same_origin_headers(&headers(&[
+            host,
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(!same_origin_headers(&headers(&[
+            host,
+            ("origin", "null"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!same_origin_headers(&headers(&[host, ("origin", "null")])));
+    }
 }

@@ -183,6 +183,16 @@ pub(super) async fn login(
             );
             r
         }
+        Err(e @ Error::TooMany { .. }) => html(
+            &ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            login_form(
+                &ctx,
+                &next,
+                Some(crate::messages::service_error(ctx.lang, &e).as_str()),
+                &officer_id,
+            ),
+        ),
         Err(Error::Unauthenticated(_)) => html(
             &ctx,
             StatusCode::UNAUTHORIZED,
