@@ -61,6 +61,8 @@ pub fn router(state: AppState, log: Option<LogApi>) -> Router {
     let https = state.https;
     let health = Router::new()
         .route("/health", get(health))
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready))
         .with_state(state.clone());
     let mut app = health
         .merge(crate::web::router(state.clone()))
@@ -92,6 +94,33 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(json!({"status": "unavailable", "backend": ledger.backend(),
                             "witnesses": witnesses})),
+            )
+        }
+    }
+}
+
+/// `/health/live`: the process answers (for a supervisor's liveness probe;
+/// never touches the database, so an outage does not get it restarted).
+async fn live() -> (StatusCode, Json<Value>) {
+    (StatusCode::OK, Json(json!({"status": "live"})))
+}
+
+/// `/health/ready`: 200 when the store answers (send traffic here; the
+/// projections' tables were made before the server began to listen), 503
+/// otherwise, e.g. while the database is down (for a load balancer's
+/// readiness probe).
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let ledger = state.svc.ledger();
+    match ledger.head().await {
+        Ok(events) => (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "backend": ledger.backend(), "events": events})),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable", "backend": ledger.backend()})),
             )
         }
     }

@@ -1492,3 +1492,35 @@ both_backends!(http_sign_in_throttling, |db: TestDb| async move {
     let (s, _, _, body) = attempt("ct-1", PW).await;
     assert_eq!(s, 200, "{body}");
 });
+
+// Liveness and readiness for supervisors and load balancers.
+both_backends!(http_health_live_and_ready, |db: TestDb| async move {
+    let api = spawn(&db).await;
+    let root = api.base.trim_end_matches("/api/v1").to_string();
+    for (path, status) in [
+        ("/health/live", "live"),
+        ("/health/ready", "ready"),
+        ("/health", "ok"),
+    ] {
+        let r = api.http.get(format!("{root}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let b: Value = r.json().await.unwrap();
+        assert_eq!(b["status"], json!(status), "{path}: {b}");
+    }
+    // The store closed under it: live stays up, ready says 503.
+    api.ledger.db().close().await;
+    let r = api
+        .http
+        .get(format!("{root}/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = api
+        .http
+        .get(format!("{root}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+});
