@@ -191,7 +191,8 @@ pub struct TokenInfo {
 /// The sessions and API tokens of an account that have not expired.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "auth", security(("bearer" = [])),
     params(TokensQuery),
-    responses((status = 200, body = [TokenInfo]), (status = 403, body = super::error::Problem)))]
+    responses((status = 200, body = [TokenInfo]), (status = 403, body = super::error::Problem),
+        (status = 404, body = super::error::Problem)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     me: CurrentOfficer,

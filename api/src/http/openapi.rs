@@ -385,6 +385,9 @@ fn parameter_schema(path: &str, location: &str, name: &str) -> Option<Value> {
         ("query", "case" | "officer") if path.ends_with("/exports") => {
             json!({ "type": "string", "pattern": "^[A-Za-z0-9._:-]{1,100}$" })
         }
+        ("query", "officer_id") => {
+            json!({ "type": "string", "pattern": "^[A-Za-z0-9._:-]{1,100}$" })
+        }
         _ => return None,
     })
 }
