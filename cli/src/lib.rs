@@ -124,6 +124,15 @@ pub enum Command {
     },
     /// The retention policy: who is due for erasure, and erasing them.
     Retention(crate::privacy::RetentionArgs),
+    /// A consistent copy of the embedded (SQLite) store into a new file,
+    /// taken while the service runs, then opened and verified (hash chains,
+    /// Merkle log, checkpoints) and compared with the store: the same events
+    /// and the same newest checkpoint. The key-encryption key and the signing
+    /// key are not in it: keep copies of those files apart (docs/security.md).
+    Backup {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// The data keys: rotation of the key-encryption key.
     Keys {
         #[command(subcommand)]
@@ -272,6 +281,7 @@ async fn dispatch(command: Command, url: &str) -> anyhow::Result<ExitCode> {
         Command::Erase { what } => crate::privacy::erase(what, url).await,
         Command::Retention(args) => crate::privacy::retention(args, url).await,
         Command::Keys { what } => crate::privacy::keys(what, url).await,
+        Command::Backup { out } => crate::log::backup(url, &out).await,
         Command::Witness(w) => {
             hoso_witness::run(w.command).await?;
             Ok(ExitCode::SUCCESS)

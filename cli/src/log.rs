@@ -375,3 +375,55 @@ pub async fn run(command: LogCommand, url: &str) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `hoso backup --out FILE`: the copy, then the proof that it is the same
+/// history (verified on its own, same head and newest checkpoint).
+pub async fn backup(url: &str, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let ledger = Ledger::open(url).await?;
+    ledger.backup_sqlite(out).await?;
+    let copy = Ledger::open(&format!("sqlite://{}", out.display())).await?;
+    let report = hoso_ledger::verify::verify(&copy).await?;
+    if let Some(f) = report.first() {
+        anyhow::bail!("the copy in {} does not verify: {f}", out.display());
+    }
+    let (head, copied) = (ledger.head().await?, copy.head().await?);
+    let newest = hoso_ledger::checkpoint::latest(&ledger).await?;
+    let copied_cp = hoso_ledger::checkpoint::latest(&copy).await?;
+    let same_cp = match (&newest, &copied_cp) {
+        (Some(a), Some(b)) => a.id == b.id && a.root == b.root,
+        (None, None) => true,
+        _ => false,
+    };
+    // The copy is a snapshot: the live store may have grown since, never shrunk.
+    if copied > head || (copied == head && !same_cp) {
+        anyhow::bail!(
+            "the copy in {} is not a snapshot of this store",
+            out.display()
+        );
+    }
+    println!(
+        "backup {}: {} events, {} aggregates, verified; newest checkpoint {}",
+        out.display(),
+        report.events,
+        report.aggregates,
+        copied_cp
+            .map(|c| format!(
+                "#{} (size {}, root {})",
+                c.id,
+                c.tree_size,
+                c.root
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            ))
+            .unwrap_or_else(|| "none".into())
+    );
+    eprintln!(
+        "keep copies of the key-encryption key ({}) and the signing key ({}) apart from this file: \
+         without the first the personal data in it cannot be read",
+        kek_path(url).display(),
+        key_path(url).display()
+    );
+    copy.db().close().await;
+    Ok(ExitCode::SUCCESS)
+}

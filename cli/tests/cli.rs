@@ -261,3 +261,95 @@ fn serve_starts_on_the_default_sqlite_file_with_nothing_configured() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// `hoso backup`: a consistent copy of the embedded store that verifies on its
+// own and holds the same history; never over an existing file; PostgreSQL is
+// pointed at pg_dump.
+both_backends!(backup_copies_the_same_history, |db: TestDb| async move {
+    let db = demo_db(db).await;
+    let out = std::env::temp_dir().join(format!(
+        "hoso_backup_{}_{}.db",
+        std::process::id(),
+        db.url.len()
+    ));
+    let _ = std::fs::remove_file(&out);
+    let o = hoso(&db.url, &["backup", "--out", out.to_str().unwrap()]);
+    if db.backend == Backend::Postgres {
+        assert!(!o.status.success());
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("pg_dump"),
+            "{o:?}"
+        );
+        return;
+    }
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout(&o).contains("verified; newest checkpoint"),
+        "{}",
+        stdout(&o)
+    );
+    // The copy on its own, as a restored store: the same events.
+    let live = stdout(&hoso(&db.url, &["verify"]));
+    let copy_url = format!("sqlite://{}", out.display());
+    let restored = hoso(&copy_url, &["verify"]);
+    assert_eq!(restored.status.code(), Some(0), "{}", stdout(&restored));
+    let events = |s: &str| {
+        s.split(" events")
+            .next()
+            .unwrap()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        events(&live),
+        events(&stdout(&restored)),
+        "{live} / {}",
+        stdout(&restored)
+    );
+    // Never over an existing file.
+    let again = hoso(&db.url, &["backup", "--out", out.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let _ = std::fs::remove_file(&out);
+});
+
+// SIGTERM (what systemd and container runtimes send): the service stops
+// accepting, finishes what is in flight and exits 0.
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("hoso_sigterm_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("http://"), "{line}");
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "still running 20 s after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

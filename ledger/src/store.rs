@@ -576,6 +576,32 @@ impl Ledger {
         }))
     }
 
+    /// SQLite: a consistent copy of the whole store (events, checkpoints,
+    /// cosignatures, wrapped data keys, projections, accounts, files) into
+    /// `path`, which must not exist, taken while the service runs
+    /// (`VACUUM INTO`: one read transaction). PostgreSQL stores are backed up
+    /// with `pg_dump`.
+    pub async fn backup_sqlite(&self, path: &std::path::Path) -> Result<(), LedgerError> {
+        let Db::Sqlite(pool) = self.db() else {
+            return Err(LedgerError::Url(
+                "hoso backup copies the embedded (SQLite) store; back up PostgreSQL with pg_dump"
+                    .into(),
+            ));
+        };
+        if path.exists() {
+            return Err(LedgerError::Url(format!(
+                "{} exists already: give a new file",
+                path.display()
+            )));
+        }
+        let target = path.to_string_lossy().to_string();
+        sqlx::query("VACUUM INTO ?1")
+            .bind(target)
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
     /// The last position handed out.
     pub async fn head(&self) -> Result<i64, LedgerError> {
         const SQL: &str = "SELECT last_position FROM event_head WHERE id = 1";
