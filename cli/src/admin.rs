@@ -53,6 +53,16 @@ pub enum AdminCommand {
         #[arg(long)]
         by: String,
     },
+    /// PostgreSQL: run as the owner of the tables (the migrations' user) to
+    /// create the application role `hoso serve` then connects as: SELECT and
+    /// INSERT only on events, checkpoints and cosignatures (no UPDATE,
+    /// DELETE, TRUNCATE, and not the owner, so it cannot disable their
+    /// triggers). The password is read from HOSO_APP_PASSWORD (none: for
+    /// trust or peer authentication).
+    DbSetup {
+        #[arg(long, default_value = "hoso_app")]
+        app_role: String,
+    },
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -70,6 +80,23 @@ fn read_password() -> anyhow::Result<String> {
 pub async fn run(cmd: AdminCommand, url: &str) -> anyhow::Result<ExitCode> {
     let svc = Service::new(crate::log::app(url).await?);
     match cmd {
+        AdminCommand::DbSetup { app_role } => {
+            let password = std::env::var("HOSO_APP_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty());
+            for line in svc
+                .ledger()
+                .setup_app_role(&app_role, password.as_deref())
+                .await?
+            {
+                println!("{line}");
+            }
+            println!(
+                "hoso serve may now connect as {app_role} (e.g. postgres://{app_role}@HOST/DB); \
+                 run hoso admin db-setup again after an upgrade's migrations"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         AdminCommand::CreateOfficer {
             id,
             name,

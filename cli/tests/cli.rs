@@ -353,3 +353,84 @@ fn serve_stops_cleanly_on_sigterm() {
     assert_eq!(status.code(), Some(0), "{status:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// PostgreSQL roles: `hoso admin db-setup` as the owner makes the application
+// role; the service runs as it (demo, rebuild of the projections, verify),
+// and it cannot UPDATE, DELETE, TRUNCATE or disable the triggers of events
+// and checkpoints: each attempt is refused with the role's own error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_role_cannot_change_history() {
+    let Some(db) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let role = format!("hoso_app_t{}_{}", std::process::id(), rand_suffix());
+    let o = hoso(&db.url, &["admin", "db-setup", "--app-role", &role]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout(&o).contains("events: SELECT, INSERT"),
+        "{}",
+        stdout(&o)
+    );
+    // The same database as the application role (trust authentication here).
+    let app_url = db
+        .url
+        .replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    assert_ne!(app_url, db.url);
+    let kek = kek_of(&db.url);
+    let run_as_app = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hoso"))
+            .arg("--database-url")
+            .arg(&app_url)
+            .env(
+                "HOSO_SIGNING_KEY",
+                std::env::temp_dir().join("hoso-test-signing.key"),
+            )
+            .env("HOSO_KEK_FILE", &kek)
+            .args(args)
+            .output()
+            .expect("run hoso")
+    };
+    for args in [
+        &["demo", "--cases", "6"][..],
+        &["rebuild"][..],
+        &["verify"][..],
+    ] {
+        let o = run_as_app(args);
+        assert!(
+            o.status.success(),
+            "{args:?} as {role}: {} {}",
+            stdout(&o),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let mut conn = sqlx::PgConnection::connect(&app_url).await.unwrap();
+    for (table, column) in [("events", "aggregate_id"), ("checkpoints", "tree_size")] {
+        for (sql, code) in [
+            (format!("UPDATE {table} SET {column} = {column}"), "42501"),
+            (format!("DELETE FROM {table}"), "42501"),
+            (format!("TRUNCATE {table}"), "42501"),
+            (format!("ALTER TABLE {table} DISABLE TRIGGER ALL"), "42501"),
+        ] {
+            let e = sqlx::query(&sql).execute(&mut conn).await.unwrap_err();
+            let got = e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .map(|c| c.to_string());
+            assert_eq!(got.as_deref(), Some(code), "{sql}: {e}");
+        }
+    }
+    conn.close().await.unwrap();
+    // Leave no role behind in the cluster.
+    db.sql(&format!(
+        "REASSIGN OWNED BY {role} TO postgres; DROP OWNED BY {role}; DROP ROLE {role}"
+    ))
+    .await
+    .unwrap();
+}
+
+fn rand_suffix() -> u32 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
+}

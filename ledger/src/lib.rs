@@ -35,6 +35,7 @@ pub mod merkle;
 pub mod note;
 mod record;
 mod repository;
+pub mod roles;
 pub mod seal;
 pub mod sql;
 mod store;
