@@ -163,6 +163,10 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
             every,
         ));
     }
+    background.push(hoso_service::accounts::spawn_pruning(
+        svc.clone(),
+        Duration::from_secs(3600),
+    ));
     let cache = svc.tree.clone();
     let witnessing = (!config.witnesses.is_empty()).then(|| {
         spawn_witnessing(

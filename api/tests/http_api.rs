@@ -1524,3 +1524,32 @@ both_backends!(http_health_live_and_ready, |db: TestDb| async move {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
 });
+
+// Tables that would grow with every request stay the size of current work:
+// old idempotency keys and long-expired tokens are pruned; current ones stay.
+both_backends!(old_keys_and_tokens_are_pruned, |db: TestDb| async move {
+    let api = spawn(&db).await;
+    let admin = api.login("admin-1").await;
+    let old = "2020-01-01T00:00:00.000000Z";
+    db.sql(&format!(
+        "INSERT INTO idempotency (officer_id, key, request_hash, status, response, created_at) \
+         VALUES ('admin-1', 'cũ', 'h', 201, '{{}}', '{old}'); \
+         INSERT INTO auth_tokens (token_hash, officer_id, kind, label, created_at, expires_at, revoked_at) \
+         VALUES ('00ab', 'admin-1', 'session', 'sign-in', '{old}', '2020-01-02T00:00:00.000000Z', NULL)"
+    ))
+    .await
+    .unwrap();
+    let (keys, tokens) = hoso_service::accounts::prune(&api._server.svc)
+        .await
+        .unwrap();
+    assert_eq!((keys, tokens), (1, 1));
+    // The current session still works; nothing more to prune.
+    let (s, _) = api.get(&admin, "/me").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        hoso_service::accounts::prune(&api._server.svc)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+});

@@ -75,6 +75,7 @@ async fn run(
     let intake = intake_body(&http, &base, &token, commune).await?;
     let mut runs = Vec::new();
     let mut acknowledged: Vec<(String, usize)> = Vec::new();
+    let rss_start = rss_kib();
     for &c in clients {
         let issued = Arc::new(AtomicUsize::new(0));
         let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -178,8 +179,24 @@ async fn run(
         acknowledged.iter().map(|(_, n)| n + 1).sum::<usize>(),
         report.events
     );
+    // A soak (`--seconds 600`) shows flat memory: the service runs in this
+    // process, so its resident size is ours.
+    println!(
+        "bench=http memory: rss_start_kib={} rss_end_kib={}",
+        rss_start.map_or_else(|| "?".into(), |v| v.to_string()),
+        rss_kib().map_or_else(|| "?".into(), |v| v.to_string()),
+    );
     server.shutdown().await?;
     Ok(runs)
+}
+
+/// This process's resident set size (Linux `/proc/self/status`, `VmRSS`).
+fn rss_kib() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// A scratch store opened with its data keys, an admin and a commune worker

@@ -329,6 +329,43 @@ pub async fn lift_lock(svc: &Service, me: &Me, officer_id: &str) -> Result<bool,
     Ok(lifted)
 }
 
+/// How long an `Idempotency-Key` is remembered: a client retries within
+/// minutes, a week is ample.
+pub const KEEP_KEYS: Duration = Duration::days(7);
+/// How long an expired or revoked-and-expired token stays listed.
+pub const KEEP_EXPIRED_TOKENS: Duration = Duration::days(30);
+
+/// Forgets idempotency keys older than `KEEP_KEYS` and tokens expired more
+/// than `KEEP_EXPIRED_TOKENS` ago, so that those tables stay the size of
+/// current work. `hoso serve` runs it every hour.
+pub async fn prune(svc: &Service) -> Result<(u64, u64), Error> {
+    let at = now();
+    let done = store::prune(svc.db(), at - KEEP_KEYS, at - KEEP_EXPIRED_TOKENS).await?;
+    if done != (0, 0) {
+        tracing::info!(
+            keys = done.0,
+            tokens = done.1,
+            "pruned idempotency keys and old tokens"
+        );
+    }
+    Ok(done)
+}
+
+/// Runs `prune` every `every` until the store closes.
+pub fn spawn_pruning(svc: Service, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if svc.db().is_closed() {
+                return;
+            }
+            if let Err(e) = prune(&svc).await {
+                tracing::warn!(error = %e, "pruning failed; next time");
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
+
 /// How long an activation code of a reset works.
 pub const ACTIVATION_HOURS: i64 = 72;
 

@@ -301,3 +301,25 @@ pub async fn release_key(db: &Db, officer_id: &str, key: &str) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Deletes idempotency records made before `before` and tokens that expired
+/// before `expired_before`; how many of each.
+pub async fn prune(
+    db: &Db,
+    before: DateTime<Utc>,
+    expired_before: DateTime<Utc>,
+) -> Result<(u64, u64)> {
+    let keys = exec(
+        db,
+        "DELETE FROM idempotency WHERE created_at < ? AND status IS NOT NULL",
+        &[ts(before).into()],
+    )
+    .await?;
+    let tokens = exec(
+        db,
+        "DELETE FROM auth_tokens WHERE expires_at < ?",
+        &[ts(expired_before).into()],
+    )
+    .await?;
+    Ok((keys, tokens))
+}
