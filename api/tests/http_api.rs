@@ -123,16 +123,35 @@ impl Api {
         b["token"].as_str().unwrap().to_string()
     }
 
-    /// Registers an officer through the API as the admin and signs them in.
+    /// Registers an officer through the API as the admin; the officer sets
+    /// their password with the activation code the admin hands over, and
+    /// signs in.
     async fn officer(&self, admin: &str, id: &str, role: &str, unit: Value) -> String {
         let (s, b) = self
             .post(
                 admin,
                 "/officers",
-                json!({"id": id, "full_name": format!("Cán bộ {id}"), "role": role, "unit": unit, "password": PW}),
+                json!({"id": id, "full_name": format!("Cán bộ {id}"), "role": role, "unit": unit}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
+        let (s, b) = self
+            .post(
+                admin,
+                &format!("/officers/{id}/password-reset"),
+                json!({"reason": "Tài khoản mới"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = self
+            .call(
+                None,
+                Method::POST,
+                "/auth/activate",
+                Some(json!({"officer_id": id, "activation_code": b["activation_code"], "password": PW})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
         self.login(id).await
     }
 
@@ -926,6 +945,17 @@ both_backends!(http_nobody_acts_in_another_name, |db: TestDb| async move {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(b["detail"].as_str().unwrap().contains("system"), "{b}");
+    // An admin never sets a person's password, at registration neither.
+    let (s, b) = api
+        .post(
+            &admin,
+            "/officers",
+            json!({"id": "ct-2", "full_name": "Chủ tịch mới", "role": "commune_chairman",
+                   "unit": commune_unit(c), "password": "mật-khẩu-do-quản-trị-đặt"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "password", "{b}");
     // A system account: no password at registration…
     let (s, b) = api
         .post(

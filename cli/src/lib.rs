@@ -334,6 +334,8 @@ async fn serve(
     proxies: hoso_api::http::access::TrustedProxies,
     public_url: Option<String>,
 ) -> anyhow::Result<ExitCode> {
+    // Before anything is started: a SIGTERM from now on stops us cleanly.
+    let stop = shutdown_signal();
     let ledger = hoso_service::privacy::open_ledger(url, &crate::log::kek_path(url)).await?;
     let config = hoso_api::server::Config {
         listen,
@@ -357,25 +359,30 @@ async fn serve(
         let _ = writeln!(std::io::stdout(), "{hint}");
         tracing::warn!("no administrator account yet: see `hoso admin create-officer --help`");
     }
-    shutdown_signal().await;
+    stop.await;
     server.shutdown().await?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM. The handlers are installed when this is called (not
+/// when the future is first polled), so a signal that arrives while the
+/// server is still starting is not lost to the default action.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let ctrl_c = tokio::signal::ctrl_c();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = ctrl_c => {}
                 _ = term.recv() => {}
             }
             return;
         }
+        let _ = ctrl_c.await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// `hoso demo`: sample data, then a signed checkpoint of it.

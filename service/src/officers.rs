@@ -46,10 +46,32 @@ pub async fn names(
     Ok(names)
 }
 
-/// Registers the officer as `actor` and sets the password: shared by the
-/// JSON API and `hoso admin create-officer` (where the first admin is its
-/// own actor).
+/// Registers an officer for the signed-in admin (the JSON API). No password:
+/// the officer sets their own with an activation code
+/// (`accounts::reset_password`), so that no admin ever knows it.
+pub async fn register(svc: &Service, me: &Me, new: NewOfficer) -> Result<String, Error> {
+    if new.password.is_some() {
+        return Err(Error::invalid(
+            "password",
+            "an admin never sets an officer's password: give the officer an activation code (password-reset)",
+        ));
+    }
+    create_as(svc, &me.actor, &me.auth, new).await
+}
+
+/// Registers the officer as `actor` and sets the password, on the server's
+/// own command line (`hoso admin create-officer`, where the first admin is
+/// its own actor; demo data; tests).
 pub async fn create(svc: &Service, actor: &Actor, new: NewOfficer) -> Result<String, Error> {
+    create_as(svc, actor, crate::app::LOCAL, new).await
+}
+
+async fn create_as(
+    svc: &Service,
+    actor: &Actor,
+    auth: &str,
+    new: NewOfficer,
+) -> Result<String, Error> {
     let id = new.id.clone().unwrap_or_else(ids::new_officer);
     ids::check("id", &id)?;
     if let Some(p) = &new.password {
@@ -75,7 +97,7 @@ pub async fn create(svc: &Service, actor: &Actor, new: NewOfficer) -> Result<Str
         }),
     };
     svc.app
-        .officer(&id, cmd, at, crate::app::LOCAL)
+        .officer(&id, cmd, at, auth)
         .await
         .map_err(|e| aggregate(e, Rule::Officer))?;
     if let Some(p) = &new.password {

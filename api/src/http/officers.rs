@@ -24,7 +24,9 @@ use super::idempotency::{self, fingerprint, ok};
 use super::json::{ApiJson, ApiQuery};
 use super::AppState;
 
-/// Registers an officer; their account gets `password` when one is given.
+/// Registers an officer. An admin never sets a password: the officer sets
+/// their own with an activation code (`POST /api/v1/officers/{id}/password-reset`
+/// gives one; `POST /api/v1/auth/activate` uses it).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOfficer {
@@ -37,7 +39,7 @@ pub struct NewOfficer {
     /// First day in service; default today.
     #[serde(default)]
     pub active_from: Option<NaiveDate>,
-    /// At least 10 characters; without it the officer cannot sign in yet.
+    /// Refused (422): nobody sets another officer's password; see above.
     #[serde(default)]
     pub password: Option<String>,
 }
@@ -76,7 +78,7 @@ pub async fn register(
     hashed.password = hashed.password.map(|p| sha256_hex(p.as_bytes()));
     let fp = fingerprint("POST /officers", &hashed);
     idempotency::once(&state, &me, &headers, fp, || async {
-        let id = officers::create(&state.svc, &me.actor, new.into()).await?;
+        let id = officers::register(&state.svc, &me, new.into()).await?;
         ok(
             StatusCode::CREATED,
             &OfficerCommandResult { officer_id: id },

@@ -102,6 +102,8 @@ pub enum FieldMessage {
     AccountRoutes,
     /// The pages: the new password typed twice differently.
     PasswordsDiffer,
+    /// officers.rs: a registration through the API with a password.
+    AdminSetsNoPassword,
 }
 
 impl FieldMessage {
@@ -153,6 +155,7 @@ impl FieldMessage {
             FieldMessage::OwnPasswordChange => "own_password_change",
             FieldMessage::AccountRoutes => "account_routes",
             FieldMessage::PasswordsDiffer => "passwords_differ",
+            FieldMessage::AdminSetsNoPassword => "admin_sets_no_password",
         }
     }
 
@@ -330,6 +333,10 @@ impl FieldMessage {
                 "Mã truy cập và mật khẩu có chức năng riêng (tài khoản, đặt lại mật khẩu).".into(),
                 "Tokens and passwords have their own routes: /api/v1/tokens, /api/v1/officers/{id}/password, /api/v1/officers/{id}/password-reset.".into(),
             ),
+            M::AdminSetsNoPassword => (
+                "Quản trị viên không đặt mật khẩu cho cán bộ: hãy cấp mã kích hoạt (đặt lại mật khẩu) để cán bộ tự đặt.".into(),
+                "An admin never sets an officer's password: give the officer an activation code (password reset).".into(),
+            ),
             M::PasswordsDiffer => (
                 "Hai lần nhập mật khẩu mới không giống nhau.".into(),
                 "The two new passwords differ.".into(),
@@ -422,6 +429,10 @@ impl FieldMessage {
                 M::AccountRoutes,
             ),
             ("the two new passwords differ", M::PasswordsDiffer),
+            (
+                "an admin never sets an officer's password: give the officer an activation code (password-reset)",
+                M::AdminSetsNoPassword,
+            ),
         ];
         if let Some((_, m)) = fixed.into_iter().find(|(t, _)| *t == message) {
             return Some(m);

@@ -723,6 +723,7 @@ pub(crate) const SENT: &[&str] = &[
     "change your own password with your current one",
     "tokens and passwords have their own routes: /api/v1/tokens, /api/v1/officers/{id}/password, /api/v1/officers/{id}/password-reset",
     "the two new passwords differ",
+    "an admin never sets an officer's password: give the officer an activation code (password-reset)",
 ];
 
 #[test]
@@ -735,7 +736,7 @@ fn every_api_message_is_recognised_and_translated() {
     }
     assert_eq!(
         keys.len(),
-        45,
+        46,
         "every FieldMessage variant is sent: {keys:?}"
     );
     assert_eq!(
