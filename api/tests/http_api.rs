@@ -1417,7 +1417,12 @@ both_backends!(
             after_wrong,
             "no event for an id without an account"
         );
-        let _chairman = api.login("ct-1").await;
+        let chairman = api.login("ct-1").await;
+        // Signing out is recorded too.
+        let (s, _) = api
+            .call(Some(&chairman), Method::POST, "/auth/logout", None)
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
 
         let (s, page) = api
             .get_why(&cast.inspector, "/access-log?officer=ct-1")
@@ -1432,12 +1437,14 @@ both_backends!(
         let whats: Vec<&str> = rows.iter().map(|r| r["what"].as_str().unwrap()).collect();
         assert!(whats.contains(&"sign_in_wrong_password"), "{page}");
         assert!(whats.contains(&"sign_in_ok"), "{page}");
+        assert!(whats.contains(&"session_ended_signed_out"), "{page}");
         assert!(
             rows.iter().all(|r| r["subject_id"] == json!("ct-1")),
             "{page}"
         );
         assert!(
             rows.iter()
+                .filter(|r| r["what"].as_str().unwrap().starts_with("sign_in"))
                 .all(|r| r["client_ip"].as_str() == Some("127.0.0.1")),
             "{page}"
         );

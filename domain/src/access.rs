@@ -16,6 +16,9 @@ pub enum AccessEvent {
     RecordRead(RecordRead),
     /// A sign-in to a known account, successful or refused.
     SignIn(SignIn),
+    /// A session of the officer ended before it expired: signed out, or
+    /// revoked from the account page or `POST /tokens/{id}/revoke`.
+    SessionEnded(SessionEnded),
 }
 
 impl AccessEvent {
@@ -23,6 +26,7 @@ impl AccessEvent {
         match self {
             AccessEvent::RecordRead(_) => "RecordRead",
             AccessEvent::SignIn(_) => "SignIn",
+            AccessEvent::SessionEnded(_) => "SessionEnded",
         }
     }
 }
@@ -62,6 +66,17 @@ pub struct SignIn {
     pub client_ip: Option<String>,
     #[serde(default)]
     pub request_id: Option<String>,
+}
+
+/// A session that ended early, by its public id (16 hex digits of the
+/// token's hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionEnded {
+    pub at: DateTime<Utc>,
+    pub token_id: String,
+    /// `signed_out` or `revoked`.
+    pub how: String,
 }
 
 /// One read: what was asked for, when, why (the reason the reader gave) and

@@ -281,6 +281,7 @@ pub const EVENTS: &[EventFields] = &[
         &["subject_type", "subject_id", "subject_unit", "what", "results", "request_id"],
         &["reason", "client_ip", "query"]),
     ev(ACCESS, "SignIn", &["outcome", "method", "request_id"], &["client_ip"]),
+    ev(ACCESS, "SessionEnded", &["token_id", "how"], &[]),
 ];
 
 /// The classification of one event type, if it is in the table.

@@ -78,6 +78,18 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
                 client_ip: None,
                 request_id: s.request_id.clone(),
             },
+            AccessEvent::SessionEnded(s) => hoso_domain::access::RecordRead {
+                at: s.at,
+                subject_type: "Account".into(),
+                subject_id: e.aggregate_id.clone(),
+                subject_unit: Some(meta.unit.clone()),
+                what: format!("session_ended_{}", s.how),
+                query: Some(s.token_id.clone()),
+                results: None,
+                reason: None,
+                client_ip: None,
+                request_id: None,
+            },
         };
         // The province of the record read; reads recorded before records
         // named their unit count for the reader's province.

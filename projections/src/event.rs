@@ -93,6 +93,7 @@ impl Decoded {
             Payload::Access(e) => match e.as_ref() {
                 AccessEvent::RecordRead(r) => Some(r.at),
                 AccessEvent::SignIn(s) => Some(s.at),
+                AccessEvent::SessionEnded(s) => Some(s.at),
             },
             Payload::Other => self.meta.as_ref().map(|m| m.recorded_at),
         }

@@ -155,6 +155,23 @@ pub async fn record_sign_in(
     append(svc, actor, auth, &event, at).await
 }
 
+/// Records that one of the officer's sessions ended early (`signed_out` or
+/// `revoked`), in their access chain.
+pub async fn record_session_end(
+    svc: &Service,
+    me: &Me,
+    token_id: &str,
+    how: &str,
+) -> Result<(), Error> {
+    let at = now();
+    let event = AccessEvent::SessionEnded(hoso_domain::access::SessionEnded {
+        at,
+        token_id: token_id.to_string(),
+        how: how.to_string(),
+    });
+    append(svc, &me.actor, &me.auth, &event, at).await
+}
+
 /// Appends `event` to the access chain of `actor`.
 async fn append(
     svc: &Service,
@@ -263,6 +280,9 @@ pub async fn list(
             }
             Ok(AccessEvent::SignIn(s)) => {
                 opened.insert(e.position, (None, s.client_ip, None));
+            }
+            Ok(AccessEvent::SessionEnded(s)) => {
+                opened.insert(e.position, (None, None, Some(s.token_id)));
             }
             Err(_) => {}
         }

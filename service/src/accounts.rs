@@ -316,6 +316,8 @@ pub async fn login(
 /// Revokes the token the officer signed in with.
 pub async fn logout(svc: &Service, me: &Me) -> Result<(), Error> {
     store::revoke_token(svc.db(), &me.token_hash, now()).await?;
+    crate::access::record_session_end(svc, me, &store::token_id(&me.token_hash), "signed_out")
+        .await?;
     Ok(())
 }
 
@@ -514,6 +516,9 @@ pub async fn revoke(
         .await?;
     }
     store::revoke_by_id(svc.db(), officer_id, token_id, at).await?;
+    if row.kind != "api" {
+        crate::access::record_session_end(svc, me, token_id, "revoked").await?;
+    }
     Ok(())
 }
 

@@ -397,10 +397,15 @@ fn access_samples() -> Vec<AccessEvent> {
             client_ip: Some(s("203.0.113.8")),
             request_id: Some(s("req-2")),
         }),
+        AccessEvent::SessionEnded(crate::access::SessionEnded {
+            at: t(3),
+            token_id: s("0123456789abcdef"),
+            how: s("signed_out"),
+        }),
     ];
     for e in &all {
         match e {
-            AccessEvent::RecordRead(_) | AccessEvent::SignIn(_) => {}
+            AccessEvent::RecordRead(_) | AccessEvent::SignIn(_) | AccessEvent::SessionEnded(_) => {}
         }
     }
     all
