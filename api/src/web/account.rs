@@ -83,9 +83,15 @@ fn tokens_table(lang: Lang, officer: &str, rows: &[TokenRow], current: &str, bac
                     )
                 }
             };
+            // A session's label is the server's own word; an API token's is
+            // what the admin typed.
+            let label = if t.kind == "api" {
+                esc(&t.label)
+            } else {
+                tr(lang, "đăng nhập", "sign-in").to_string()
+            };
             format!(
-                "<tr><td>{kind}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{state}</td></tr>",
-                esc(&t.label),
+                "<tr><td>{kind}</td><td>{label}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{state}</td></tr>",
                 esc(&t.token_id),
                 esc(&at(&t.created_at)),
                 esc(&at(&t.expires_at)),

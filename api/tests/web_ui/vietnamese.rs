@@ -277,11 +277,15 @@ pub(crate) async fn every_page_is_vietnamese_for_every_role() {
         "/officer?id=cb-1&from=01/01/2026&to=31/12/2026".into(),
         "/officer?id=nobody".into(),
         "/integrity".into(),
+        "/tai-khoan".into(),
+        "/tai-khoan?system=tong-dai".into(),
         "/no-such-page".into(),
         "/cases/HS-2026-00000000".into(),
     ];
     let (_, login) = site.get("", "/login").await;
     assert_vietnamese(&login, "/login");
+    let (_, activation) = site.get("", "/kich-hoat").await;
+    assert_vietnamese(&activation, "/kich-hoat");
     // The check finds English where there is some.
     let (_, english) = site
         .get(&format!("{worker}; hoso_lang=en"), &format!("/cases/{id}"))
