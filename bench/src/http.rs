@@ -160,6 +160,14 @@ async fn run(
         );
         runs.push(run);
     }
+    // A soak (`--seconds 600`) shows flat memory: the service runs in this
+    // process, so its resident size is ours (measured after the load, before
+    // the checks below, which read the whole log).
+    println!(
+        "bench=http memory: rss_start_kib={} rss_end_kib={}",
+        rss_start.map_or_else(|| "?".into(), |v| v.to_string()),
+        rss_kib().map_or_else(|| "?".into(), |v| v.to_string()),
+    );
     // Every acknowledged command is in the store, and the chains verify.
     for (id, notes) in &acknowledged {
         let stored = ledger.events_of("Case", id, 0).await?.len();
@@ -178,13 +186,6 @@ async fn run(
         "bench=http check: {} acknowledged commands all stored; verify intact over {} events",
         acknowledged.iter().map(|(_, n)| n + 1).sum::<usize>(),
         report.events
-    );
-    // A soak (`--seconds 600`) shows flat memory: the service runs in this
-    // process, so its resident size is ours.
-    println!(
-        "bench=http memory: rss_start_kib={} rss_end_kib={}",
-        rss_start.map_or_else(|| "?".into(), |v| v.to_string()),
-        rss_kib().map_or_else(|| "?".into(), |v| v.to_string()),
     );
     server.shutdown().await?;
     Ok(runs)
