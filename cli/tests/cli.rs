@@ -224,13 +224,12 @@ both_backends!(plain_update_and_delete_fail, |db: TestDb| async move {
     db.drop_db().await;
 });
 
-#[test]
-fn serve_starts_on_the_default_sqlite_file_with_nothing_configured() {
-    let dir = std::env::temp_dir().join(format!("hoso_serve_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// `hoso serve` on 127.0.0.1:0 in `dir` with nothing configured (the
+/// default SQLite file there); the running child and its first line.
+fn serve_in(dir: &std::path::Path) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .current_dir(&dir)
+        .current_dir(dir)
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -240,6 +239,14 @@ fn serve_starts_on_the_default_sqlite_file_with_nothing_configured() {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
+    (child, line)
+}
+
+#[test]
+fn serve_starts_on_the_default_sqlite_file_with_nothing_configured() {
+    let dir = std::env::temp_dir().join(format!("hoso_serve_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut child, line) = serve_in(&dir);
     let addr = line
         .split("http://")
         .nth(1)
@@ -321,18 +328,7 @@ both_backends!(backup_copies_the_same_history, |db: TestDb| async move {
 fn serve_stops_cleanly_on_sigterm() {
     let dir = std::env::temp_dir().join(format!("hoso_sigterm_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .current_dir(&dir)
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = serve_in(&dir);
     assert!(line.contains("http://"), "{line}");
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

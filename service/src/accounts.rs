@@ -16,11 +16,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use hoso_domain::officer::{
-    ApiTokenIssue, ApiTokenRevocation, OfficerAction, OfficerCommand, PasswordHow, PasswordReset,
-    PasswordSetting, MAX_API_TOKEN_DAYS,
+    ApiTokenIssue, ApiTokenRevocation, OfficerAction, PasswordHow, PasswordReset, PasswordSetting,
+    MAX_API_TOKEN_DAYS,
 };
 
-use crate::error::{aggregate, Rule};
 use crate::store::{self, NewToken};
 pub use crate::store::{token_id, TokenRow};
 use crate::{ids, now, Area, Error, Service};
@@ -126,23 +125,15 @@ pub fn check_password_rules(password: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Stores the first password of an account registered with one (`hoso
-/// admin create-officer`, or an admin registering an officer who is
-/// present); later changes go through `change_own_password`, `reset_password`
-/// and `activate`. A system account gets none.
-pub async fn initial_password(
+/// Stores the first password of an account registered with one on the
+/// server's command line (`officers::create`, which refuses one for a
+/// system account); later changes go through `change_own_password`,
+/// `reset_password` and `activate`.
+pub(crate) async fn first_password(
     svc: &Service,
     officer_id: &str,
     password: &str,
 ) -> Result<(), Error> {
-    if let Some((a, _)) = current_actor(svc, officer_id).await? {
-        if a.role == Role::System {
-            return Err(Error::invalid(
-                "password",
-                "a system account has no password; issue it an API token",
-            ));
-        }
-    }
     store_password(svc, officer_id, password).await
 }
 
@@ -371,25 +362,6 @@ pub fn spawn_pruning(svc: Service, every: std::time::Duration) -> tokio::task::J
 /// How long an activation code of a reset works.
 pub const ACTIVATION_HOURS: i64 = 72;
 
-/// Runs an account command on the officer's chain, as `me`.
-async fn record(
-    svc: &Service,
-    me: &Me,
-    officer_id: &str,
-    action: OfficerAction,
-) -> Result<(), Error> {
-    let at = now();
-    let cmd = OfficerCommand {
-        actor: me.actor.clone(),
-        at,
-        action,
-    };
-    svc.app
-        .officer(officer_id, cmd, at, &me.auth)
-        .await
-        .map_err(|e| aggregate(e, Rule::Officer))
-}
-
 /// A new API token.
 pub struct IssuedToken {
     pub token: String,
@@ -428,7 +400,7 @@ pub async fn create_api_token(
     let token_id = store::token_id(&token_hash);
     let created = now();
     let expires = created + Duration::days(days);
-    record(
+    crate::officers::execute(
         svc,
         me,
         officer_id,
@@ -504,7 +476,7 @@ pub async fn revoke(
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .ok_or_else(|| Error::invalid("reason", "say why the API token is revoked"))?;
-        record(
+        crate::officers::execute(
             svc,
             me,
             officer_id,
@@ -542,7 +514,7 @@ pub async fn change_own_password(
             "the current password is wrong",
         ));
     }
-    record(
+    crate::officers::execute(
         svc,
         me,
         &id,
@@ -579,7 +551,7 @@ pub async fn reset_password(
     if current_actor(svc, officer_id).await?.is_none() {
         return Err(Error::not_found("officer"));
     }
-    record(
+    crate::officers::execute(
         svc,
         me,
         officer_id,
@@ -623,7 +595,7 @@ pub async fn activate(svc: &Service, officer_id: &str, code: &str, new: &str) ->
         token_hash: String::new(),
         auth: "activation".into(),
     };
-    record(
+    crate::officers::execute(
         svc,
         &me,
         officer_id,

@@ -101,7 +101,7 @@ async fn create_as(
         .await
         .map_err(|e| aggregate(e, Rule::Officer))?;
     if let Some(p) = &new.password {
-        accounts::initial_password(svc, &id, p).await?;
+        accounts::first_password(svc, &id, p).await?;
     }
     Ok(id)
 }
@@ -146,6 +146,17 @@ pub async fn act(svc: &Service, me: &Me, id: &str, action: OfficerAction) -> Res
         ));
     }
     visible_officer(svc, me, id).await?;
+    execute(svc, me, id, action).await
+}
+
+/// Runs `action` on the officer's record as `me` (actor and how they signed
+/// in), now; shared with the account commands (`accounts`).
+pub(crate) async fn execute(
+    svc: &Service,
+    me: &Me,
+    id: &str,
+    action: OfficerAction,
+) -> Result<(), Error> {
     let at = now();
     let cmd = OfficerCommand {
         actor: me.actor.clone(),

@@ -166,10 +166,7 @@ pub(super) async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.method = Method::POST;
-    parts.headers = headers;
-    if !same_origin(&parts) {
+    if !same_origin_headers(&headers) {
         return Rejection::Forbidden(ctx.lang).into_response();
     }
     let next = safe_next(f.next.as_deref());
