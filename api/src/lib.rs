@@ -15,5 +15,6 @@ pub mod labels;
 pub mod log;
 pub mod messages;
 pub mod server;
+pub mod tls;
 pub mod web;
 pub mod xlsx;

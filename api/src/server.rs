@@ -3,6 +3,7 @@
 //! with them, issues checkpoints while the log grows, and serves `/health`,
 //! the web pages and the JSON API on the listener until `shutdown` or drop.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -38,6 +39,9 @@ pub struct Config {
     /// The URL people reach the site at (`--public-url`); when it is https,
     /// cookies are `Secure` and answers carry HSTS (`crate::headers`).
     pub public_url: Option<String>,
+    /// Serve HTTPS with this configuration (`crate::tls::load`) instead of
+    /// plain HTTP; cookies are then `Secure` and answers carry HSTS.
+    pub tls: Option<crate::tls::TlsConfig>,
 }
 
 impl Config {
@@ -51,6 +55,7 @@ impl Config {
             log_api: true,
             proxies: Default::default(),
             public_url: None,
+            tls: None,
         }
     }
 }
@@ -129,6 +134,8 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 /// A running service.
 pub struct Server {
     pub addr: SocketAddr,
+    /// `http`, or `https` when serving TLS.
+    pub scheme: &'static str,
     pub svc: Service,
     serving: Option<JoinHandle<std::io::Result<()>>>,
     stop: Option<oneshot::Sender<()>>,
@@ -181,7 +188,9 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
     });
     let mut state = AppState::new(svc.clone());
     state.proxies = std::sync::Arc::new(config.proxies.clone());
-    state.https = crate::headers::Https::of(config.public_url.as_deref());
+    state.https = crate::headers::Https(
+        config.tls.is_some() || crate::headers::Https::of(config.public_url.as_deref()).0,
+    );
     state.witnesses = witnessing.as_ref().map(Witnessing::status_handle);
     let log = config.log_api.then(|| LogApi {
         ledger: ledger.clone(),
@@ -191,19 +200,36 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state, log);
-    let serving = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = stopped.await;
-        })
-        .await
-    });
-    tracing::info!(%addr, backend = ledger.backend(), "hoso is listening");
+    let until_stopped = async {
+        let _ = stopped.await;
+    };
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let serving = match config.tls {
+        None => tokio::spawn(
+            axum::serve(listener, service)
+                .with_graceful_shutdown(until_stopped)
+                .into_future(),
+        ),
+        Some(tls) => {
+            use axum::serve::ListenerExt;
+            // tap_io: so that ConnectInfo<SocketAddr> is the peer's address.
+            let listener = crate::tls::TlsListener::new(listener, tls)?.tap_io(|_| ());
+            tokio::spawn(
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(until_stopped)
+                    .into_future(),
+            )
+        }
+    };
+    tracing::info!(%addr, scheme, backend = ledger.backend(), "hoso is listening");
     Ok(Server {
         addr,
+        scheme,
         svc,
         serving: Some(serving),
         stop: Some(stop),
@@ -213,9 +239,9 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
 }
 
 impl Server {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// Stops accepting, lets the requests in flight finish, then stops the

@@ -24,7 +24,7 @@ struct Api {
     base: String,
     http: Client,
     ledger: Ledger,
-    _server: Server,
+    _server: Option<Server>,
 }
 
 fn communes() -> (u32, u32) {
@@ -33,10 +33,13 @@ fn communes() -> (u32, u32) {
 }
 
 async fn spawn(db: &TestDb) -> Api {
+    spawn_at(&db.url, &db.kek_path()).await
+}
+
+/// `spawn` on the store at `url` with its key-encryption key at `kek`.
+async fn spawn_at(url: &str, kek: &std::path::Path) -> Api {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    let ledger = hoso_service::privacy::open_ledger(&db.url, &db.kek_path())
-        .await
-        .unwrap();
+    let ledger = hoso_service::privacy::open_ledger(url, kek).await.unwrap();
     let server = start(ledger.clone(), Config::local()).await.unwrap();
     let state = &server.svc;
     let admin = Actor {
@@ -62,7 +65,7 @@ async fn spawn(db: &TestDb) -> Api {
         base: format!("{}/api/v1", server.url()),
         http: Client::new(),
         ledger,
-        _server: server,
+        _server: Some(server),
     }
 }
 
@@ -1576,7 +1579,7 @@ both_backends!(old_keys_and_tokens_are_pruned, |db: TestDb| async move {
     ))
     .await
     .unwrap();
-    let (keys, tokens) = hoso_service::accounts::prune(&api._server.svc)
+    let (keys, tokens) = hoso_service::accounts::prune(&api._server.as_ref().unwrap().svc)
         .await
         .unwrap();
     assert_eq!((keys, tokens), (1, 1));
@@ -1584,9 +1587,169 @@ both_backends!(old_keys_and_tokens_are_pruned, |db: TestDb| async move {
     let (s, _) = api.get(&admin, "/me").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
-        hoso_service::accounts::prune(&api._server.svc)
+        hoso_service::accounts::prune(&api._server.as_ref().unwrap().svc)
             .await
             .unwrap(),
         (0, 0)
     );
 });
+
+// Shutdown under load (what `hoso serve` does on SIGTERM, after the signal):
+// clients keep registering children while the server is told to stop. It
+// stops accepting, answers what is in flight and returns within a bound;
+// every command answered 2xx is stored, none is answered 5xx (a refused
+// connection after the stop is fine: it was never acknowledged), and the
+// store verifies.
+both_backends!(
+    shutdown_under_load_loses_nothing_answered,
+    |db: TestDb| async move {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let mut api = spawn(&db).await;
+        let people = cast(&api).await;
+        let (c, _) = communes();
+        let server = api._server.take().unwrap();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let mut clients = Vec::new();
+        for client in 0..4 {
+            let (base, token, stop) = (api.base.clone(), people.worker.clone(), stop.clone());
+            clients.push(tokio::spawn(async move {
+                let http = Client::new();
+                let (mut stored, mut fives, mut refused) = (Vec::new(), 0, 0);
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let mut body = child_body(c);
+                    body["full_name"] = json!(format!("Trẻ Thử Số {client} {i}"));
+                    body["date_of_birth"] =
+                        json!(format!("2015-{:02}-{:02}", 1 + i % 12, 1 + client));
+                    let sent = http
+                        .post(format!("{base}/children"))
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(r) if r.status().is_success() => {
+                            let b: Value = r.json().await.unwrap();
+                            stored.push(b["child_id"].as_str().unwrap().to_string());
+                        }
+                        Ok(r) if r.status().is_server_error() => {
+                            fives += 1;
+                            eprintln!("{} {}", r.status(), r.text().await.unwrap_or_default());
+                        }
+                        Ok(_) => {}
+                        // Refused, or closed by the stopping server before an answer.
+                        Err(_) => {
+                            refused += 1;
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        }
+                    }
+                }
+                (stored, fives, refused)
+            }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let started = std::time::Instant::now();
+        server.shutdown().await.unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "shutdown took {:?}",
+            started.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        stop.store(true, Ordering::Relaxed);
+        let (mut acked, mut fives, mut refused) = (Vec::new(), 0, 0);
+        for c in clients {
+            let (s, f, r) = c.await.unwrap();
+            acked.extend(s);
+            fives += f;
+            refused += r;
+        }
+        assert_eq!(fives, 0, "answers 5xx around the shutdown");
+        assert!(acked.len() > 10, "the load ran: {} commands", acked.len());
+        assert!(refused > 0, "the clients were still sending after the stop");
+        for id in &acked {
+            let events = api.ledger.events_of("Child", id, 0).await.unwrap();
+            assert!(
+                !events.is_empty(),
+                "child {id} was acknowledged but is not stored"
+            );
+        }
+        let report = hoso_ledger::verify::verify(&api.ledger).await.unwrap();
+        assert!(report.is_intact(), "{:?}", report.findings);
+        db.drop_db().await;
+    }
+);
+
+// Disk full (SQLite on a tmpfs of its own, filled up): commands are refused
+// with 507 and a problem document saying so, never 500; nothing of a refused
+// command is stored (every acknowledged one is); the service keeps running,
+// and once space returns commands succeed again and the store verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_commands_with_507_and_loses_nothing() {
+    let Some(disk) = hoso_tests::SmallDisk::mount(16) else {
+        return;
+    };
+    let url = format!("sqlite://{}", disk.dir.join("hoso.db").display());
+    let api = spawn_at(&url, &disk.dir.join("hoso-kek.key")).await;
+    let admin = api.login("admin-1").await;
+    let (c, _) = communes();
+    let worker = api
+        .officer(&admin, "cb-1", "commune_worker", commune_unit(c))
+        .await;
+    let child = |i: usize| {
+        let mut body = child_body(c);
+        body["full_name"] = json!(format!("Trẻ Đĩa Đầy {i}"));
+        body["date_of_birth"] = json!(format!("2014-{:02}-{:02}", 1 + i % 12, 1 + i % 28));
+        body
+    };
+    let mut acked = Vec::new();
+    let (s, b) = api.post(&worker, "/children", child(0)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    acked.push(b["child_id"].as_str().unwrap().to_string());
+
+    disk.fill();
+    let mut refused = None;
+    for i in 1..2000 {
+        let before = api.head().await;
+        let (s, b) = api.post(&worker, "/children", child(i)).await;
+        match s {
+            StatusCode::CREATED => acked.push(b["child_id"].as_str().unwrap().to_string()),
+            StatusCode::INSUFFICIENT_STORAGE => {
+                assert_eq!(api.head().await, before, "a refused command left events");
+                refused = Some(b);
+                break;
+            }
+            other => panic!("{other}: {b}"),
+        }
+    }
+    let problem = refused.expect("no command was refused on a full disk");
+    assert_eq!(
+        problem["type"], "urn:hoso:problem:storage-full",
+        "{problem}"
+    );
+    assert_eq!(problem["status"], 507, "{problem}");
+    // Still full: refused again, and the service answers its health check.
+    let (s, _) = api.post(&worker, "/children", child(5000)).await;
+    assert_eq!(s, StatusCode::INSUFFICIENT_STORAGE);
+    let live = api
+        .http
+        .get(api.base.replace("/api/v1", "/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+
+    disk.free();
+    let (s, b) = api.post(&worker, "/children", child(6000)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    acked.push(b["child_id"].as_str().unwrap().to_string());
+    for id in &acked {
+        let events = api.ledger.events_of("Child", id, 0).await.unwrap();
+        assert!(!events.is_empty(), "child {id} acknowledged, not stored");
+    }
+    let report = hoso_ledger::verify::verify(&api.ledger).await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.findings);
+    drop(api);
+    drop(disk);
+}

@@ -107,6 +107,12 @@ pub enum Command {
         /// https, cookies are Secure and answers carry HSTS.
         #[arg(long, env = "HOSO_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Serve HTTPS: the certificate chain, PEM, leaf first.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The certificate's private key, PEM (PKCS#8, PKCS#1 or SEC1).
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// The Merkle log: consistency proofs.
     #[command(name = "log")]
@@ -266,7 +272,13 @@ async fn dispatch(command: Command, url: &str) -> anyhow::Result<ExitCode> {
             log_api,
             proxies,
             public_url,
+            tls_cert,
+            tls_key,
         } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(hoso_api::tls::load(&cert, &key)?),
+                _ => None,
+            };
             serve(
                 url,
                 listen,
@@ -274,6 +286,7 @@ async fn dispatch(command: Command, url: &str) -> anyhow::Result<ExitCode> {
                 log_api == "on",
                 proxies.trusted(),
                 public_url,
+                tls,
             )
             .await
         }
@@ -333,6 +346,7 @@ async fn serve(
     log_api: bool,
     proxies: hoso_api::http::access::TrustedProxies,
     public_url: Option<String>,
+    tls: Option<hoso_api::tls::TlsConfig>,
 ) -> anyhow::Result<ExitCode> {
     // Before anything is started: a SIGTERM from now on stops us cleanly.
     let stop = shutdown_signal();
@@ -346,6 +360,7 @@ async fn serve(
         log_api,
         proxies,
         public_url,
+        tls,
     };
     let server = hoso_api::server::start(ledger, config).await?;
     println!(

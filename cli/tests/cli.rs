@@ -227,8 +227,14 @@ both_backends!(plain_update_and_delete_fail, |db: TestDb| async move {
 /// `hoso serve` on 127.0.0.1:0 in `dir` with nothing configured (the
 /// default SQLite file there); the running child and its first line.
 fn serve_in(dir: &std::path::Path) -> (std::process::Child, String) {
+    serve_with(dir, &[])
+}
+
+/// `serve_in` with more arguments.
+fn serve_with(dir: &std::path::Path, more: &[&str]) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(more)
         .current_dir(dir)
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
@@ -321,6 +327,94 @@ both_backends!(backup_copies_the_same_history, |db: TestDb| async move {
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
     let _ = std::fs::remove_file(&out);
 });
+
+// `hoso serve --tls-cert --tls-key`: HTTPS with the given certificate (the
+// client trusts only it), HSTS on every answer; plain HTTP on that port gets
+// no page; a key that cannot be read stops the start with a clear message.
+#[test]
+fn serve_speaks_tls_with_the_given_certificate() {
+    let dir = std::env::temp_dir().join(format!("hoso_tls_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.key_pair.serialize_pem()).unwrap();
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(dir.join("missing.pem"))
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(said.contains("private key"), "{said}");
+
+    let (mut child, line) = serve_with(
+        &dir,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let addr: std::net::SocketAddr = line
+        .split("https://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no https address in {line:?}"))
+        .parse()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (status, hsts, untrusted) = rt.block_on(async {
+        let trusted = reqwest::Client::builder()
+            .add_root_certificate(
+                reqwest::Certificate::from_pem(made.cert.pem().as_bytes()).unwrap(),
+            )
+            .resolve("localhost", addr)
+            .build()
+            .unwrap();
+        let url = format!("https://localhost:{}/health", addr.port());
+        let r = trusted.get(&url).send().await.unwrap();
+        let hsts = r
+            .headers()
+            .get("strict-transport-security")
+            .map(|v| v.to_str().unwrap().to_string());
+        // A client that does not know the certificate refuses it.
+        let untrusted = reqwest::Client::builder()
+            .resolve("localhost", addr)
+            .build()
+            .unwrap()
+            .get(&url)
+            .send()
+            .await;
+        (r.status(), hsts, untrusted.is_err())
+    });
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut plain = Vec::new();
+    let _ = s.read_to_end(&mut plain);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        hsts.as_deref().is_some_and(|h| h.contains("max-age=")),
+        "{hsts:?}"
+    );
+    assert!(untrusted, "an unknown certificate was accepted");
+    assert!(
+        !String::from_utf8_lossy(&plain).contains("200 OK"),
+        "plain HTTP was served on the TLS port"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
 
 // SIGTERM (what systemd and container runtimes send): the service stops
 // accepting, finishes what is in flight and exits 0.

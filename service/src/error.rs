@@ -57,6 +57,11 @@ pub enum Error {
     /// The database cannot be reached now; the same request may be retried.
     #[error("{0}")]
     Unavailable(String),
+    /// The store's disk (or PostgreSQL's) is full: the transaction was rolled
+    /// back whole, nothing of the request was stored; retry once space is
+    /// freed. Reads still work.
+    #[error("{0}")]
+    Full(String),
     /// A heavy task of which one runs at a time (a verification) is running;
     /// the same request may be retried shortly.
     #[error("{0}")]
@@ -215,6 +220,11 @@ where
         AggregateError::AggregateConflict => Error::Concurrent(
             "another command changed this record at the same time; read it again and retry".into(),
         ),
+        AggregateError::DatabaseConnectionError(e)
+            if e.downcast_ref::<sqlx::Error>().is_some_and(is_full) =>
+        {
+            Error::Full(e.to_string())
+        }
         AggregateError::DatabaseConnectionError(e) => Error::Unavailable(e.to_string()),
         AggregateError::UnexpectedError(e) if erased(e.as_ref()) => Error::Conflict(
             "the personal data of this record's person was erased: nothing more can be recorded about them".into(),
@@ -232,6 +242,16 @@ fn erased(e: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
             hoso_ledger::keys::KeyError::Erased(_)
         ))
     )
+}
+
+/// Whether a database error means "no space left": SQLite's SQLITE_FULL
+/// (13), PostgreSQL's disk_full (53100), or the file system's ENOSPC.
+pub fn is_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| c == "13" || c == "53100"),
+        _ => false,
+    }
 }
 
 /// Whether a database error means "not reachable now" rather than a fault.
@@ -252,7 +272,9 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
 }
 
 fn storage(e: &sqlx::Error, text: String) -> Error {
-    if is_unavailable(e) {
+    if is_full(e) {
+        Error::Full(text)
+    } else if is_unavailable(e) {
         Error::Unavailable(text)
     } else {
         Error::Internal(text)

@@ -164,3 +164,72 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// A small file system of its own (tmpfs with a size limit) for the disk-full
+/// tests; unmounted when dropped. Mounting needs root (as on CI's machines);
+/// where it is not allowed the tests are skipped with a message, except when
+/// `CI=true`, where they fail.
+pub struct SmallDisk {
+    pub dir: PathBuf,
+    ballast: PathBuf,
+}
+
+impl SmallDisk {
+    pub fn mount(megabytes: u32) -> Option<SmallDisk> {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("hoso_small_{}_{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory to mount on");
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m,mode=0700")])
+            .arg("tmpfs")
+            .arg(&dir)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(SmallDisk {
+                ballast: dir.join("ballast"),
+                dir,
+            }),
+            other => {
+                let why = match other {
+                    Ok(o) => String::from_utf8_lossy(&o.stderr).trim().to_string(),
+                    Err(e) => e.to_string(),
+                };
+                let _ = std::fs::remove_dir(&dir);
+                if in_ci() {
+                    panic!("a tmpfs is required in CI for the disk-full tests: {why}");
+                }
+                eprintln!("SKIPPED: cannot mount a tmpfs ({why}); run as root or set CI=true to make this fail");
+                None
+            }
+        }
+    }
+
+    /// Fills what is left of the file system with a ballast file.
+    pub fn fill(&self) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.ballast)
+            .expect("ballast file");
+        let chunk = vec![0u8; 4096];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.flush();
+    }
+
+    /// Gives the ballast's space back.
+    pub fn free(&self) {
+        let _ = std::fs::remove_file(&self.ballast);
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.dir)
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

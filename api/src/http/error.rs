@@ -84,6 +84,7 @@ impl ApiError {
                 Error::Conflict(_) | Error::Concurrent(_) => StatusCode::CONFLICT,
                 Error::Unavailable(_) | Error::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
                 Error::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+                Error::Full(_) => StatusCode::INSUFFICIENT_STORAGE,
                 Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }
@@ -114,6 +115,10 @@ impl ApiError {
                 Error::Unavailable(_) => ("unavailable", "The database is not reachable; retry"),
                 Error::Busy(_) => ("busy", "Another verification is running; retry"),
                 Error::TooMany { .. } => ("too-many-attempts", "Too many failed sign-ins"),
+                Error::Full(_) => (
+                    "storage-full",
+                    "The store's disk is full; nothing was recorded",
+                ),
                 Error::Internal(_) => ("internal", "Internal error"),
             },
         }
@@ -143,6 +148,9 @@ impl ApiError {
             ApiError::Service(Error::Unavailable(_)) => format!(
                 "the database cannot be reached right now; nothing was changed; retry in {RETRY_AFTER_SECONDS} seconds"
             ),
+            ApiError::Service(Error::Full(_)) => format!(
+                "the database has no space left; nothing of this request was stored; tell the administrator and retry in {RETRY_AFTER_SECONDS} seconds"
+            ),
             other => other.to_string(),
         };
         let errors = self.field_errors();
@@ -166,7 +174,7 @@ pub fn problem_response(status: StatusCode, body: &Value) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
     );
-    if status == StatusCode::SERVICE_UNAVAILABLE {
+    if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::INSUFFICIENT_STORAGE {
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
     }
@@ -183,6 +191,9 @@ impl IntoResponse for ApiError {
             ApiError::Service(Error::Internal(e)) => tracing::error!(error = %e, "request failed"),
             ApiError::Service(Error::Unavailable(e)) => {
                 tracing::warn!(error = %e, "database unavailable")
+            }
+            ApiError::Service(Error::Full(e)) => {
+                tracing::error!(error = %e, "the database is out of space")
             }
             _ => {}
         }

@@ -263,6 +263,17 @@ fn complete_operation(path: &str, method: &str, op: &mut Map<String, Value>) {
             ),
         );
     }
+    if command {
+        add(
+            "507",
+            problem(
+                "The database has no space left; nothing of the request was stored; retry once space is freed.",
+                Some(json!({
+                    "Retry-After": { "description": "seconds to wait", "schema": { "type": "integer" } }
+                })),
+            ),
+        );
+    }
     add(
         "503",
         problem(

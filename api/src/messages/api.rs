@@ -538,6 +538,10 @@ pub fn problem_title(lang: Lang, slug: &str) -> Option<String> {
             "The database is not reachable; retry",
         ),
         "too-many-attempts" => ("Đăng nhập sai quá nhiều lần", "Too many failed sign-ins"),
+        "storage-full" => (
+            "Ổ đĩa của cơ sở dữ liệu đã đầy; chưa ghi được gì",
+            "The store's disk is full; nothing was recorded",
+        ),
         "busy" => (
             "Một lần kiểm tra khác đang chạy; hãy thử lại",
             "Another verification is running; retry",

@@ -163,6 +163,13 @@ pub fn service_error(lang: Lang, e: &hoso_service::Error) -> String {
                 .into(),
             "The database cannot be reached; nothing was changed. Retry in a few seconds.".into(),
         ),
+        E::Full(_) => pick(
+            lang,
+            "Ổ đĩa của cơ sở dữ liệu đã đầy; chưa có gì được ghi. Hãy báo quản trị viên và thử lại sau khi có chỗ trống."
+                .into(),
+            "The database has no space left; nothing was recorded. Tell the administrator and retry once space is freed."
+                .into(),
+        ),
         E::TooMany { retry_after } => pick(
             lang,
             format!("Đăng nhập sai quá nhiều lần; hãy thử lại sau {retry_after} giây."),

@@ -769,6 +769,7 @@ fn problem_titles_and_not_found() {
         "unavailable",
         "busy",
         "too-many-attempts",
+        "storage-full",
         "internal",
     ] {
         let vi = problem_title(Lang::Vi, slug).expect("known slug");

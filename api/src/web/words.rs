@@ -168,6 +168,7 @@ mod tests {
             Error::Concurrent("another command changed this record at the same time".into()),
             Error::Unavailable("pool timed out".into()),
             Error::Internal("disk full".into()),
+            Error::Full("database or disk is full".into()),
             Error::invalid("x", "an English sentence nobody translated"),
         ] {
             all.push(ApiError::Service(e));

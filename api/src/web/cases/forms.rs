@@ -494,7 +494,7 @@ pub(crate) async fn refused(
     use hoso_service::Error as E;
     if matches!(
         e,
-        ApiError::Service(E::Internal(_) | E::Unavailable(_) | E::NotFound(_))
+        ApiError::Service(E::Internal(_) | E::Unavailable(_) | E::Full(_) | E::NotFound(_))
     ) {
         return error_page(o, e);
     }

@@ -143,7 +143,12 @@ pub async fn decide(
     };
     match duplicates::decide(&state.svc, &o.me, &id, action).await {
         Ok(()) => Redirect::to("/children/duplicates?done=1").into_response(),
-        Err(e) if matches!(e, Error::Internal(_) | Error::Unavailable(_)) => {
+        Err(e)
+            if matches!(
+                e,
+                Error::Internal(_) | Error::Unavailable(_) | Error::Full(_)
+            ) =>
+        {
             error_page(&o, e.into())
         }
         Err(e) => {
