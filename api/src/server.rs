@@ -110,17 +110,31 @@ async fn live() -> (StatusCode, Json<Value>) {
     (StatusCode::OK, Json(json!({"status": "live"})))
 }
 
-/// `/health/ready`: 200 when the store answers (send traffic here; the
-/// projections' tables were made before the server began to listen), 503
-/// otherwise, e.g. while the database is down (for a load balancer's
-/// readiness probe).
+/// `/health/ready`: 200 when the store answers and every follower of the
+/// log (each projection; the checkpoints, when this server signs them) holds
+/// back no event older than `hoso_service::health::MAX_LAG`; 503 otherwise,
+/// e.g. while the database is down or a projection is stuck, saying which
+/// (for a load balancer's readiness probe).
 async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let ledger = state.svc.ledger();
-    match ledger.head().await {
-        Ok(events) => (
-            StatusCode::OK,
-            Json(json!({"status": "ready", "backend": ledger.backend(), "events": events})),
-        ),
+    match hoso_service::health::readiness(&state.svc, state.checkpointing, chrono::Utc::now()).await
+    {
+        Ok(r) => {
+            let status = if r.ready { "ready" } else { "lagging" };
+            let code = if r.ready {
+                StatusCode::OK
+            } else {
+                tracing::warn!(?r, "not ready: a follower of the log is behind");
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            (
+                code,
+                Json(
+                    json!({"status": status, "backend": ledger.backend(), "events": r.events,
+                            "projections": r.projections, "checkpoint": r.checkpoint}),
+                ),
+            )
+        }
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             (
@@ -160,6 +174,7 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
     if let Some(signer) = config.signer {
         svc = svc.with_signer(signer);
     }
+    let checkpointing = svc.signer.is_some() && config.checkpoint_every.is_some();
     let mut background = vec![tokio::spawn(hoso_projections::runner::follow(
         ledger.clone(),
     ))];
@@ -192,6 +207,7 @@ pub async fn start(ledger: Ledger, config: Config) -> std::io::Result<Server> {
         config.tls.is_some() || crate::headers::Https::of(config.public_url.as_deref()).0,
     );
     state.witnesses = witnessing.as_ref().map(Witnessing::status_handle);
+    state.checkpointing = checkpointing;
     let log = config.log_api.then(|| LogApi {
         ledger: ledger.clone(),
         cache,

@@ -1753,3 +1753,57 @@ async fn a_full_disk_refuses_commands_with_507_and_loses_nothing() {
     drop(api);
     drop(disk);
 }
+
+// Readiness names a follower left behind: events appended with no follower
+// running are fine while recent, not once the oldest waits longer than
+// MAX_LAG; caught up, ready again.
+both_backends!(
+    readiness_names_a_follower_left_behind,
+    |db: TestDb| async move {
+        use hoso_projections::{runner, Target};
+        use hoso_service::health::{readiness, MAX_LAG};
+        let ledger = hoso_service::privacy::open_ledger(&db.url, &db.kek_path())
+            .await
+            .unwrap();
+        for p in Projection::ALL {
+            runner::ensure(ledger.db(), &Target::live(p)).await.unwrap();
+        }
+        let svc = hoso_service::Service::new(hoso_service::App::new(ledger.clone()).unwrap());
+        let admin = Actor {
+            officer_id: "admin-1".into(),
+            role: Role::Admin,
+            unit: Unit::National,
+        };
+        create(
+            &svc,
+            &admin,
+            NewOfficer {
+                id: Some("admin-1".into()),
+                full_name: "Quản trị viên".into(),
+                role: Role::Admin,
+                unit: Unit::National,
+                active_from: None,
+                password: None,
+            },
+        )
+        .await
+        .unwrap();
+        let now = Utc::now();
+        let r = readiness(&svc, true, now).await.unwrap();
+        assert!(r.ready, "{r:?}");
+        assert!(r.projections.iter().all(|l| l.behind > 0), "{r:?}");
+        let later = now + Duration::seconds(MAX_LAG.as_secs() as i64 + 5);
+        let r = readiness(&svc, true, later).await.unwrap();
+        assert!(!r.ready, "{r:?}");
+        assert!(r.projections.iter().all(|l| !l.ok), "{r:?}");
+        for p in Projection::ALL {
+            runner::catch_up(&ledger, &Target::live(p), None)
+                .await
+                .unwrap();
+        }
+        let r = readiness(&svc, true, later).await.unwrap();
+        assert!(r.ready, "{r:?}");
+        assert!(r.projections.iter().all(|l| l.behind == 0), "{r:?}");
+        db.drop_db().await;
+    }
+);

@@ -29,6 +29,7 @@ pub mod duplicates;
 pub mod error;
 pub mod export;
 pub mod files;
+pub mod health;
 pub mod idempotency;
 pub mod ids;
 pub mod integrity;

@@ -26,7 +26,7 @@ pub struct TestDb {
     pub backend: Backend,
     pub url: String,
     admin: Option<PgConnectOptions>,
-    name: String,
+    pub name: String,
     path: Option<PathBuf>,
 }
 

@@ -39,6 +39,9 @@ pub struct AppState {
     pub https: crate::headers::Https,
     /// Who may tell the client's address (`access::TrustedProxies`).
     pub proxies: std::sync::Arc<access::TrustedProxies>,
+    /// A checkpoint is signed whenever the log grows, so readiness expects
+    /// a recent one (`hoso_service::health`).
+    pub checkpointing: bool,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             witnesses: None,
             https: Default::default(),
             proxies: Default::default(),
+            checkpointing: false,
         }
     }
 }
