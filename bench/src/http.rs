@@ -76,6 +76,21 @@ async fn run(
     let mut runs = Vec::new();
     let mut acknowledged: Vec<(String, usize)> = Vec::new();
     let rss_start = rss_kib();
+    // Resident size every 30 s while the load runs: flat memory shows as a
+    // plateau after the first minutes (caches filled), not a steady climb.
+    let samples = Arc::new(std::sync::Mutex::new(Vec::<u64>::new()));
+    let sampler = {
+        let samples = samples.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                every.tick().await;
+                if let (Some(v), Ok(mut s)) = (rss_kib(), samples.lock()) {
+                    s.push(v);
+                }
+            }
+        })
+    };
     for &c in clients {
         let issued = Arc::new(AtomicUsize::new(0));
         let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -163,8 +178,13 @@ async fn run(
     // A soak (`--seconds 600`) shows flat memory: the service runs in this
     // process, so its resident size is ours (measured after the load, before
     // the checks below, which read the whole log).
+    sampler.abort();
+    let sampled = samples
+        .lock()
+        .map(|s| s.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
+        .unwrap_or_default();
     println!(
-        "bench=http memory: rss_start_kib={} rss_end_kib={}",
+        "bench=http memory: rss_start_kib={} rss_end_kib={} rss_every_30s_kib={sampled}",
         rss_start.map_or_else(|| "?".into(), |v| v.to_string()),
         rss_kib().map_or_else(|| "?".into(), |v| v.to_string()),
     );

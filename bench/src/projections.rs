@@ -327,6 +327,10 @@ struct Load {
     idle: Mutex<VecDeque<(String, i64)>>,
     pending: Mutex<Vec<Pending>>,
     delays: Mutex<Vec<Duration>>,
+    /// Per projection (in `Projection::ALL` order): acknowledged positions
+    /// its checkpoint has not reached yet, and the delays measured.
+    behind: Mutex<Vec<Vec<(i64, Instant)>>>,
+    follower_delays: Mutex<Vec<Vec<Duration>>>,
     opened: AtomicUsize,
 }
 
@@ -406,12 +410,38 @@ impl Load {
             position,
             acked,
         });
+        for list in lock(&self.behind)?.iter_mut() {
+            list.push((position, acked));
+        }
         lock(&self.idle)?.push_back((case_id, sequence));
+        Ok(())
+    }
+
+    /// Checks every projection's checkpoint against the acknowledged positions once.
+    async fn poll_followers(&self) -> anyhow::Result<()> {
+        let mut at = Vec::new();
+        for p in Projection::ALL {
+            at.push(runner::checkpoint(self.app.ledger.db(), &Target::live(p)).await?);
+        }
+        let now = Instant::now();
+        let mut behind = lock(&self.behind)?;
+        let mut delays = lock(&self.follower_delays)?;
+        for ((list, delays), reached) in behind.iter_mut().zip(delays.iter_mut()).zip(at) {
+            list.retain(|&(position, acked)| {
+                if position <= reached {
+                    delays.push(now.saturating_duration_since(acked));
+                    false
+                } else {
+                    true
+                }
+            });
+        }
         Ok(())
     }
 
     /// Checks every pending command against the case view once.
     async fn poll(&self) -> anyhow::Result<()> {
+        self.poll_followers().await?;
         let ids: Vec<String> = {
             let pending = lock(&self.pending)?;
             if pending.is_empty() {
@@ -465,22 +495,23 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Waits until the live case view has applied everything stored so far.
+/// Waits until every live projection has applied everything stored so far.
 async fn caught_up(ledger: &Ledger, within: Duration) -> anyhow::Result<()> {
     let started = Instant::now();
     let head = ledger.head().await?;
-    let live = Target::live(Projection::CaseView);
-    loop {
+    for p in Projection::ALL {
+        let live = Target::live(p);
         // The table may not exist yet while the follower starts.
-        if runner::checkpoint(ledger.db(), &live).await.unwrap_or(0) >= head {
-            return Ok(());
+        while runner::checkpoint(ledger.db(), &live).await.unwrap_or(0) < head {
+            anyhow::ensure!(
+                started.elapsed() < within,
+                "projection {} did not reach position {head} within {within:?}",
+                p.name()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        anyhow::ensure!(
-            started.elapsed() < within,
-            "the case view did not reach position {head} within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    Ok(())
 }
 
 /// Delay from acknowledged command to visible in the case view, with the
@@ -519,6 +550,8 @@ pub async fn lag(url: &str, seconds: u64, rate_per_s: u32) -> anyhow::Result<()>
             idle: Mutex::new(VecDeque::new()),
             pending: Mutex::new(Vec::new()),
             delays: Mutex::new(Vec::new()),
+            behind: Mutex::new(vec![Vec::new(); Projection::ALL.len()]),
+            follower_delays: Mutex::new(vec![Vec::new(); Projection::ALL.len()]),
             opened: AtomicUsize::new(0),
         });
         let mut poller = {
@@ -555,7 +588,7 @@ pub async fn lag(url: &str, seconds: u64, rate_per_s: u32) -> anyhow::Result<()>
                 (&mut poller.0).await??;
                 anyhow::bail!("the case-view poller stopped");
             }
-            if lock(&load.pending)?.is_empty() {
+            if lock(&load.pending)?.is_empty() && lock(&load.behind)?.iter().all(Vec::is_empty) {
                 break;
             }
             anyhow::ensure!(
@@ -581,6 +614,23 @@ pub async fn lag(url: &str, seconds: u64, rate_per_s: u32) -> anyhow::Result<()>
             ms(pick(0.99)),
             ms(pick(1.0)),
         );
+        // Each projection on its own: commit → its checkpoint covers the event.
+        let followers = std::mem::take(&mut *lock(&load.follower_delays)?);
+        for (p, mut d) in Projection::ALL.into_iter().zip(followers) {
+            d.sort();
+            if d.is_empty() {
+                continue;
+            }
+            let pick = |q: f64| d[((d.len() - 1) as f64 * q).round() as usize];
+            println!(
+                "bench=lag backend={backend} projection={} rate={rate_per_s} commands={} median_ms={:.1} p99_ms={:.1} max_ms={:.1}",
+                p.name(),
+                d.len(),
+                ms(pick(0.5)),
+                ms(pick(0.99)),
+                ms(pick(1.0)),
+            );
+        }
         // The follower first: it holds pool connections and a listener.
         follow.stop().await;
         ledger.db().close().await;

@@ -281,29 +281,64 @@ pub async fn catch_up(
     }
 }
 
-/// Keeps every live projection up to date, forever: catches up, then waits for
-/// this process's appends (in-process signal) or other processes' (PostgreSQL
-/// `LISTEN hoso_events`), with a slow timer only as a safety net.
+/// Keeps every live projection up to date, forever. On PostgreSQL one
+/// follower per projection, each in a task of its own (`follow_these`), so
+/// that a slow one (officer history) never holds back another (the case view
+/// managers read); on SQLite, with its single writer, one follower for all.
+/// Dropping or aborting this future stops them all.
 pub async fn follow(ledger: Ledger) {
-    let targets: Vec<Target> = Projection::ALL.into_iter().map(Target::live).collect();
-    for t in &targets {
-        while let Err(e) = ensure(ledger.db(), t).await {
-            tracing::error!(error = %e, projection = t.projection.name(), "cannot create projection tables; retrying");
+    // The tables first, one projection after the other: concurrent
+    // `CREATE TABLE IF NOT EXISTS` of the shared checkpoint table collide on
+    // PostgreSQL.
+    for p in Projection::ALL {
+        let t = Target::live(p);
+        while let Err(e) = ensure(ledger.db(), &t).await {
+            tracing::error!(error = %e, projection = p.name(), "cannot create projection tables; retrying");
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
     }
+    let targets: Vec<Target> = Projection::ALL.into_iter().map(Target::live).collect();
+    let mut followers = tokio::task::JoinSet::new();
+    match ledger.db() {
+        // PostgreSQL takes the projections' transactions side by side.
+        Db::Postgres(_) => {
+            for t in targets {
+                followers.spawn(follow_these(ledger.clone(), vec![t]));
+            }
+        }
+        // SQLite has one writer: side-by-side write transactions would only
+        // refuse each other (SQLITE_BUSY); one follower takes them in turn.
+        Db::Sqlite(_) => {
+            followers.spawn(follow_these(ledger.clone(), targets));
+        }
+    }
+    while followers.join_next().await.is_some() {}
+}
+
+/// Keeps the given live projections up to date, one after the other:
+/// catches up, then waits for this
+/// process's appends (in-process signal) or other processes' (PostgreSQL
+/// `LISTEN hoso_events`), with a slow timer only as a safety net. Each batch
+/// is one transaction with the projection's checkpoint, so stopping it at
+/// any moment loses or repeats nothing.
+async fn follow_these(ledger: Ledger, targets: Vec<Target>) {
+    let name = targets
+        .iter()
+        .map(|t| t.projection.name())
+        .collect::<Vec<_>>()
+        .join(",");
     let mut local = ledger.subscribe();
     let mut listener = match ledger.db() {
         Db::Postgres(pool) => match PgListener::connect_with(pool).await {
             Ok(mut l) => match l.listen("hoso_events").await {
                 Ok(()) => Some(l),
                 Err(e) => {
-                    tracing::warn!(error = %e, "LISTEN failed; following by timer");
+                    tracing::warn!(error = %e, projection = %name, "LISTEN failed; following by timer");
                     None
                 }
             },
             Err(e) => {
-                tracing::warn!(error = %e, "no listener connection; following by timer");
+                tracing::warn!(error = %e, projection = %name, "no listener connection; following by timer");
                 None
             }
         },
@@ -313,6 +348,13 @@ pub async fn follow(ledger: Ledger) {
     loop {
         if ledger.db().is_closed() {
             return;
+        }
+        // Marked seen before reading, so that an append during the catch-up
+        // wakes us again rather than being missed; notifications already
+        // received are covered by this catch-up too.
+        local.borrow_and_update();
+        if let Some(l) = listener.as_mut() {
+            while l.next_buffered().is_some() {}
         }
         let mut failed = false;
         for t in &targets {
@@ -334,7 +376,7 @@ pub async fn follow(ledger: Ledger) {
                 Some(l) => {
                     if let Err(e) = l.recv().await {
                         // The listener reconnects on its next use; do not spin meanwhile.
-                        tracing::warn!(error = %e, "LISTEN connection lost");
+                        tracing::warn!(error = %e, projection = %name, "LISTEN connection lost");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
