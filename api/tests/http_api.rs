@@ -1266,7 +1266,7 @@ both_backends!(http_probe_every_role, |db: TestDb| async move {
             &cast.admin,
             "/officers/cb-moved/actions",
             json!({"type": "change_assignment", "role": "commune_worker",
-                   "unit": commune_unit(c), "from": Utc::now().date_naive().to_string(),
+                   "unit": commune_unit(c), "from": Utc::now().with_timezone(&hoso_domain::calendar::VN_OFFSET).date_naive().to_string(),
                    "reason": "Quyết định điều động 5/QĐ"}),
         )
         .await;
