@@ -41,14 +41,24 @@ async fn spawn_at(url: &str, kek: &std::path::Path) -> Api {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let ledger = hoso_service::privacy::open_ledger(url, kek).await.unwrap();
     let server = start(ledger.clone(), Config::local()).await.unwrap();
-    let state = &server.svc;
+    first_admin(&server.svc, Some(PW)).await;
+    Api {
+        base: format!("{}/api/v1", server.url()),
+        http: Client::new(),
+        ledger,
+        _server: Some(server),
+    }
+}
+
+/// Registers `admin-1`, the first administrator, directly in the service.
+async fn first_admin(svc: &hoso_service::Service, password: Option<&str>) {
     let admin = Actor {
         officer_id: "admin-1".into(),
         role: Role::Admin,
         unit: Unit::National,
     };
     create(
-        state,
+        svc,
         &admin,
         NewOfficer {
             id: Some("admin-1".into()),
@@ -56,17 +66,11 @@ async fn spawn_at(url: &str, kek: &std::path::Path) -> Api {
             role: Role::Admin,
             unit: Unit::National,
             active_from: None,
-            password: Some(PW.into()),
+            password: password.map(str::to_string),
         },
     )
     .await
     .unwrap();
-    Api {
-        base: format!("{}/api/v1", server.url()),
-        http: Client::new(),
-        ledger,
-        _server: Some(server),
-    }
 }
 
 impl Api {
@@ -1769,25 +1773,7 @@ both_backends!(
             runner::ensure(ledger.db(), &Target::live(p)).await.unwrap();
         }
         let svc = hoso_service::Service::new(hoso_service::App::new(ledger.clone()).unwrap());
-        let admin = Actor {
-            officer_id: "admin-1".into(),
-            role: Role::Admin,
-            unit: Unit::National,
-        };
-        create(
-            &svc,
-            &admin,
-            NewOfficer {
-                id: Some("admin-1".into()),
-                full_name: "Quản trị viên".into(),
-                role: Role::Admin,
-                unit: Unit::National,
-                active_from: None,
-                password: None,
-            },
-        )
-        .await
-        .unwrap();
+        first_admin(&svc, None).await;
         let now = Utc::now();
         let r = readiness(&svc, true, now).await.unwrap();
         assert!(r.ready, "{r:?}");

@@ -56,14 +56,13 @@ pub async fn readiness(
         let position = runner::checkpoint(ledger.db(), &Target::live(p)).await?;
         projections.push(lag(svc, p.name(), position, head, now).await?);
     }
-    let checkpoint = match (checkpoints && svc.signer.is_some(), head) {
-        (false, _) => None,
-        (true, head) => {
-            let size = hoso_ledger::checkpoint::latest(ledger)
-                .await?
-                .map_or(0, |c| c.tree_size as i64);
-            Some(lag(svc, "checkpoint", size, head, now).await?)
-        }
+    let checkpoint = if checkpoints && svc.signer.is_some() {
+        let size = hoso_ledger::checkpoint::latest(ledger)
+            .await?
+            .map_or(0, |c| c.tree_size as i64);
+        Some(lag(svc, "checkpoint", size, head, now).await?)
+    } else {
+        None
     };
     let ready = projections.iter().chain(checkpoint.iter()).all(|l| l.ok);
     Ok(Readiness {
