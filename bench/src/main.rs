@@ -42,6 +42,9 @@ enum Bench {
     Rebuild {
         #[arg(long, default_value_t = 1_000_000)]
         events: usize,
+        /// Skip the plain cqrs-es replay beside it.
+        #[arg(long)]
+        no_baseline: bool,
     },
     /// Delay from commit to visible in the case view (median, p99) under a
     /// steady write load, in a scratch database.
@@ -115,7 +118,10 @@ async fn run(what: Bench, url: &str) -> anyhow::Result<()> {
         } => append::append(url, &concurrency, events, !no_baseline)
             .await
             .map(|_| ()),
-        Bench::Rebuild { events } => projections::rebuild(url, events).await,
+        Bench::Rebuild {
+            events,
+            no_baseline,
+        } => projections::rebuild(url, events, !no_baseline).await,
         Bench::Lag { seconds, rate } => projections::lag(url, seconds, rate).await,
         Bench::Verify { events } => log::verify(url, events).await,
         Bench::Export { events } => log::export(url, events).await,

@@ -277,6 +277,21 @@ impl Tx {
         }
     }
 
+    /// `exec` with the parameters of several rows, in order.
+    pub async fn exec_rows(&mut self, sql: &str, rows: &[Vec<Val>]) -> Result<u64> {
+        match self {
+            Tx::Pg(tx) => {
+                let sql = to_pg(sql);
+                let q = bind_all!(sqlx::query(&sql).persistent(false), rows.iter().flatten());
+                Ok(q.execute(&mut **tx).await?.rows_affected())
+            }
+            Tx::Lite(t) => {
+                let q = bind_all!(sqlx::query(sql), rows.iter().flatten());
+                Ok(q.execute(&mut *t.c).await?.rows_affected())
+            }
+        }
+    }
+
     pub async fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
         match self {
             Tx::Pg(tx) => {
@@ -375,22 +390,124 @@ pub async fn upsert(
     if rows.is_empty() {
         return Ok(());
     }
+    let conflict = if update.is_empty() {
+        "DO NOTHING".to_string()
+    } else {
+        format!("DO UPDATE SET {update}")
+    };
+    if let Tx::Pg(pg) = tx {
+        if rows.len() >= COPY_FROM {
+            return copy_upsert(pg, table, columns, key, &conflict, rows).await;
+        }
+    }
     let per = (MAX_PARAMS / columns.len()).max(1);
     let row_marks = format!("({})", vec!["?"; columns.len()].join(", "));
     for chunk in rows.chunks(per) {
         let values = vec![row_marks.as_str(); chunk.len()].join(", ");
-        let conflict = if update.is_empty() {
-            "DO NOTHING".to_string()
-        } else {
-            format!("DO UPDATE SET {update}")
-        };
         let sql = format!(
             "INSERT INTO {table} AS t ({}) VALUES {values} ON CONFLICT ({}) {conflict}",
             columns.join(", "),
             key.join(", ")
         );
-        let params: Vec<Val> = chunk.iter().flatten().cloned().collect();
-        tx.exec(&sql, &params).await?;
+        tx.exec_rows(&sql, chunk).await?;
     }
     Ok(())
+}
+
+/// From this many rows on, `upsert` on PostgreSQL streams them with `COPY`
+/// (several times faster than bound parameters) into a temporary table and
+/// merges that with one `INSERT … SELECT … ON CONFLICT`.
+const COPY_FROM: usize = 200;
+
+async fn copy_upsert(
+    tx: &mut Transaction<'static, Postgres>,
+    table: &str,
+    columns: &[&str],
+    key: &[&str],
+    conflict: &str,
+    rows: &[Vec<Val>],
+) -> Result<()> {
+    use sqlx::Executor;
+    let stage = format!("hoso_stage_{table}");
+    let columns = columns.join(", ");
+    (&mut **tx)
+        .execute(format!("CREATE TEMPORARY TABLE {stage} (LIKE {table}) ON COMMIT DROP").as_str())
+        .await?;
+    let mut data = Vec::with_capacity(rows.len() * 64);
+    for row in rows {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                data.push(b'\t');
+            }
+            copy_text(&mut data, v);
+        }
+        data.push(b'\n');
+    }
+    let mut copy = tx
+        .copy_in_raw(&format!("COPY {stage} ({columns}) FROM STDIN"))
+        .await?;
+    if let Err(e) = copy.send(data).await {
+        let _ = copy.abort("send failed").await;
+        return Err(e);
+    }
+    copy.finish().await?;
+    (&mut **tx)
+        .execute(
+            format!(
+                "INSERT INTO {table} AS t ({columns}) SELECT {columns} FROM {stage} ON CONFLICT ({}) {conflict}",
+                key.join(", ")
+            )
+            .as_str(),
+        )
+        .await?;
+    (&mut **tx)
+        .execute(format!("DROP TABLE {stage}").as_str())
+        .await?;
+    Ok(())
+}
+
+/// One value in `COPY`'s text format.
+fn copy_text(out: &mut Vec<u8>, v: &Val) {
+    match v {
+        Val::Null => out.extend_from_slice(b"\\N"),
+        Val::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Val::Text(t) => {
+            for b in t.bytes() {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    _ => out.push(b),
+                }
+            }
+        }
+        Val::Bytes(b) => {
+            out.extend_from_slice(b"\\\\x");
+            out.extend_from_slice(hex::encode(b).as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_what_the_text_format_reserves() {
+        let mut out = Vec::new();
+        for v in [
+            Val::Null,
+            Val::Int(-42),
+            Val::Text("a\tb\nc\rd\\e ✓".into()),
+            Val::Bytes(vec![0, 255]),
+        ] {
+            copy_text(&mut out, &v);
+            out.push(b'|');
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\\N|-42|a\\tb\\nc\\rd\\\\e ✓|\\\\x00ff|"
+        );
+    }
 }

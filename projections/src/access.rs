@@ -51,7 +51,37 @@ const COLUMNS: &[&str] = &[
     "request_id",
 ];
 
-pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
+/// The access log while folding events: rows not written yet.
+#[derive(Default)]
+pub struct Fold {
+    rows: Vec<Vec<Val>>,
+}
+
+impl Fold {
+    pub fn apply(&mut self, events: &[Decoded]) -> Result<(), ProjectionError> {
+        self.rows.extend(rows(events)?);
+        Ok(())
+    }
+
+    pub fn pending(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub async fn flush(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
+        upsert(
+            tx,
+            &format!("pa_read{s}"),
+            COLUMNS,
+            &["position"],
+            "",
+            &std::mem::take(&mut self.rows),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+fn rows(events: &[Decoded]) -> Result<Vec<Vec<Val>>, ProjectionError> {
     let mut rows = Vec::new();
     for e in events {
         let Payload::Access(a) = &e.payload else {
@@ -114,14 +144,5 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
             Val::from(r.request_id.clone()),
         ]);
     }
-    upsert(
-        tx,
-        &format!("pa_read{s}"),
-        COLUMNS,
-        &["position"],
-        "",
-        &rows,
-    )
-    .await?;
-    Ok(())
+    Ok(rows)
 }

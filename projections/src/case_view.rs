@@ -7,7 +7,7 @@
 //! `Case` / `Child` aggregate) and folds new events into it with the domain's own
 //! `apply`, so the view can never disagree with the rules about what a step means.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, TimeZone, Utc};
 use cqrs_es::Aggregate;
@@ -266,125 +266,176 @@ pub fn ids_of(events: &[Decoded], aggregate_type: &str) -> Vec<String> {
     ids
 }
 
-pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
-    let case_table = format!("pv_case{s}");
-    let child_table = format!("pv_child{s}");
-    let case_ids = ids_of(events, "Case");
-    let child_ids = ids_of(events, "Child");
-    let mut cases: HashMap<String, CaseRow> =
-        load_states::<Case>(tx, &case_table, "case_id", &case_ids)
-            .await?
+/// The case view while folding events: the states held in memory and which
+/// rows changed since the last flush (see `runner::Fold`).
+#[derive(Default)]
+pub struct Fold {
+    cases: HashMap<String, CaseRow>,
+    children: HashMap<String, (Child, i64, Option<String>)>,
+    dirty_cases: HashSet<String>,
+    dirty_children: HashSet<String>,
+}
+
+impl Fold {
+    /// Loads the stored states of the events' aggregates that are not held.
+    pub async fn load(
+        &mut self,
+        tx: &mut Tx,
+        s: &str,
+        events: &[Decoded],
+    ) -> Result<(), ProjectionError> {
+        let missing: Vec<String> = ids_of(events, "Case")
             .into_iter()
-            .map(|(id, case)| {
-                (
-                    id,
-                    CaseRow {
-                        case,
-                        last_event_type: String::new(),
-                        last_actor: None,
-                        opened_by: None,
-                        position: 0,
-                    },
-                )
-            })
+            .filter(|id| !self.cases.contains_key(id))
             .collect();
-    let mut children: HashMap<String, (Child, i64, Option<String>)> =
-        load_states::<Child>(tx, &child_table, "child_id", &child_ids)
-            .await?
+        for (id, case) in
+            load_states::<Case>(tx, &format!("pv_case{s}"), "case_id", &missing).await?
+        {
+            self.cases.insert(
+                id,
+                CaseRow {
+                    case,
+                    last_event_type: String::new(),
+                    last_actor: None,
+                    opened_by: None,
+                    position: 0,
+                },
+            );
+        }
+        let missing: Vec<String> = ids_of(events, "Child")
             .into_iter()
-            .map(|(id, c)| (id, (c, 0, None)))
+            .filter(|id| !self.children.contains_key(id))
             .collect();
-    let mut touched_cases = Vec::new();
-    let mut touched_children = Vec::new();
-    for e in events {
-        match &e.payload {
-            Payload::Case(ev) => {
-                let row = cases
-                    .entry(e.aggregate_id.clone())
-                    .or_insert_with(|| CaseRow {
-                        case: Case::default(),
-                        last_event_type: String::new(),
-                        last_actor: None,
-                        opened_by: None,
-                        position: 0,
-                    });
-                row.case.apply((**ev).clone());
-                row.last_event_type = e.event_type.clone();
-                row.last_actor = e.meta.as_ref().map(|m| m.actor_id.clone());
-                if e.sequence == 1 {
-                    row.opened_by = row.last_actor.clone();
+        for (id, c) in
+            load_states::<Child>(tx, &format!("pv_child{s}"), "child_id", &missing).await?
+        {
+            self.children.insert(id, (c, 0, None));
+        }
+        Ok(())
+    }
+
+    pub fn apply(&mut self, events: &[Decoded]) {
+        for e in events {
+            match &e.payload {
+                Payload::Case(ev) => {
+                    let row = self
+                        .cases
+                        .entry(e.aggregate_id.clone())
+                        .or_insert_with(|| CaseRow {
+                            case: Case::default(),
+                            last_event_type: String::new(),
+                            last_actor: None,
+                            opened_by: None,
+                            position: 0,
+                        });
+                    row.case.apply((**ev).clone());
+                    row.last_event_type.clone_from(&e.event_type);
+                    row.last_actor = e.meta.as_ref().map(|m| m.actor_id.clone());
+                    if e.sequence == 1 {
+                        row.opened_by = row.last_actor.clone();
+                    }
+                    row.position = e.position;
+                    if !self.dirty_cases.contains(&e.aggregate_id) {
+                        self.dirty_cases.insert(e.aggregate_id.clone());
+                    }
                 }
-                row.position = e.position;
-                touched_cases.push(e.aggregate_id.clone());
-            }
-            Payload::Child(ev) => {
-                let (child, pos, by) = children.entry(e.aggregate_id.clone()).or_default();
-                child.apply((**ev).clone());
-                *pos = e.position;
-                if e.sequence == 1 {
-                    *by = e.meta.as_ref().map(|m| m.actor_id.clone());
+                Payload::Child(ev) => {
+                    let (child, pos, by) = self.children.entry(e.aggregate_id.clone()).or_default();
+                    child.apply((**ev).clone());
+                    *pos = e.position;
+                    if e.sequence == 1 {
+                        *by = e.meta.as_ref().map(|m| m.actor_id.clone());
+                    }
+                    if !self.dirty_children.contains(&e.aggregate_id) {
+                        self.dirty_children.insert(e.aggregate_id.clone());
+                    }
                 }
-                touched_children.push(e.aggregate_id.clone());
+                _ => {}
             }
-            _ => {}
         }
     }
-    touched_cases.sort();
-    touched_cases.dedup();
-    touched_children.sort();
-    touched_children.dedup();
-    let mut rows = Vec::with_capacity(touched_cases.len());
-    for id in &touched_cases {
-        if let Some(r) = cases.get(id) {
-            // A case row whose position is 0 was only loaded, not changed.
-            if r.position > 0 {
+
+    /// Rows changed since the last flush.
+    pub fn pending(&self) -> usize {
+        self.dirty_cases.len() + self.dirty_children.len()
+    }
+
+    /// States held in memory.
+    pub fn held(&self) -> usize {
+        self.cases.len() + self.children.len()
+    }
+
+    /// Drops the states held (after a flush: they are all stored).
+    pub fn forget(&mut self) {
+        self.cases.clear();
+        self.children.clear();
+    }
+
+    /// Writes the changed rows.
+    pub async fn flush(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
+        let mut ids: Vec<String> = self.dirty_cases.drain().collect();
+        ids.sort();
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in &ids {
+            if let Some(r) = self.cases.get(id) {
                 rows.push(case_columns(id, r)?);
             }
         }
-    }
-    upsert(
-        tx,
-        &case_table,
-        CASE_COLUMNS,
-        &["case_id"],
-        &set_all(CASE_COLUMNS),
-        &rows,
-    )
-    .await?;
-    let mut rows = Vec::with_capacity(touched_children.len());
-    for id in &touched_children {
-        if let Some((c, pos, by)) = children.get(id) {
-            let commune = c.commune();
-            let groups = list(c.active_groups().iter().map(|g| g.code().to_string()));
-            rows.push(vec![
-                id.as_str().into(),
-                c.erased.into(),
-                c.sex.map(|s| enum_text(&s)).into(),
-                commune.map(|r| enum_text(&r.structure)).into(),
-                commune.and_then(|r| places::rolled_up_province(&r)).into(),
-                commune.map(|r| r.commune).into(),
-                enum_text(&c.household_status).into(),
-                groups.into(),
-                by.clone().into(),
-                (*pos).into(),
-                serde_json::to_string(c)
-                    .map_err(|source| ProjectionError::Decode {
-                        position: *pos,
-                        event_type: "Child".into(),
-                        source,
-                    })?
-                    .into(),
-            ]);
+        upsert(
+            tx,
+            &format!("pv_case{s}"),
+            CASE_COLUMNS,
+            &["case_id"],
+            &set_all(CASE_COLUMNS),
+            &rows,
+        )
+        .await?;
+        let mut ids: Vec<String> = self.dirty_children.drain().collect();
+        ids.sort();
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in &ids {
+            if let Some((c, pos, by)) = self.children.get(id) {
+                rows.push(child_columns(id, c, *pos, by)?);
+            }
         }
+        upsert(
+            tx,
+            &format!("pv_child{s}"),
+            CHILD_COLUMNS,
+            &["child_id"],
+            &set_all(CHILD_COLUMNS),
+            &rows,
+        )
+        .await?;
+        Ok(())
     }
-    upsert(
-        tx,
-        &child_table,
-        CHILD_COLUMNS,
-        &["child_id"],
-        &set_all(CHILD_COLUMNS),
-        &rows,
-    )
-    .await?;
-    Ok(())
+}
+
+fn child_columns(
+    id: &str,
+    c: &Child,
+    pos: i64,
+    by: &Option<String>,
+) -> Result<Vec<Val>, ProjectionError> {
+    let commune = c.commune();
+    let groups = list(c.active_groups().iter().map(|g| g.code().to_string()));
+    Ok(vec![
+        id.into(),
+        c.erased.into(),
+        c.sex.map(|s| enum_text(&s)).into(),
+        commune.map(|r| enum_text(&r.structure)).into(),
+        commune.and_then(|r| places::rolled_up_province(&r)).into(),
+        commune.map(|r| r.commune).into(),
+        enum_text(&c.household_status).into(),
+        groups.into(),
+        by.clone().into(),
+        pos.into(),
+        serde_json::to_string(c)
+            .map_err(|source| ProjectionError::Decode {
+                position: pos,
+                event_type: "Child".into(),
+                source,
+            })?
+            .into(),
+    ])
 }

@@ -44,13 +44,35 @@ impl Decoded {
     /// The event from its public payload only (what read models are built
     /// from: personal fields are absent and take their defaults).
     pub fn from_stored(e: &StoredEvent) -> Result<Decoded, ProjectionError> {
-        let payload: serde_json::Value =
-            serde_json::from_str(&e.payload).map_err(|source| ProjectionError::Decode {
-                position: e.position,
-                event_type: e.event_type.clone(),
-                source,
-            })?;
-        Decoded::from_payload(e, payload)
+        let err = |source| ProjectionError::Decode {
+            position: e.position,
+            event_type: e.event_type.clone(),
+            source,
+        };
+        // Straight from the stored text into the domain event (no JSON tree
+        // in between: the projections read every event of the log).
+        let payload = match e.aggregate_type.as_str() {
+            "Case" => Payload::Case(Box::new(serde_json::from_str(&e.payload).map_err(err)?)),
+            "Child" => Payload::Child(Box::new(serde_json::from_str(&e.payload).map_err(err)?)),
+            "Officer" => Payload::Officer(Box::new(serde_json::from_str(&e.payload).map_err(err)?)),
+            access::AGGREGATE_TYPE => {
+                Payload::Access(Box::new(serde_json::from_str(&e.payload).map_err(err)?))
+            }
+            _ => Payload::Other,
+        };
+        Ok(Decoded::with(e, payload))
+    }
+
+    fn with(e: &StoredEvent, payload: Payload) -> Decoded {
+        Decoded {
+            position: e.position,
+            aggregate_type: e.aggregate_type.clone(),
+            aggregate_id: e.aggregate_id.clone(),
+            sequence: e.sequence,
+            event_type: e.event_type.clone(),
+            meta: serde_json::from_str(&e.metadata).ok(),
+            payload,
+        }
     }
 
     /// The event from a payload of the stored event (e.g. opened with its
@@ -73,15 +95,7 @@ impl Decoded {
             }
             _ => Payload::Other,
         };
-        Ok(Decoded {
-            position: e.position,
-            aggregate_type: e.aggregate_type.clone(),
-            aggregate_id: e.aggregate_id.clone(),
-            sequence: e.sequence,
-            event_type: e.event_type.clone(),
-            meta: serde_json::from_str(&e.metadata).ok(),
-            payload,
-        })
+        Ok(Decoded::with(e, payload))
     }
 
     /// When the action happened (business time); recorded time when unknown.

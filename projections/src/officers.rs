@@ -2,7 +2,7 @@
 //! time), per-officer counts (cases handled, legal deadlines met and missed by
 //! the steps they did), and trainings attended.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use cqrs_es::Aggregate;
 use hoso_domain::case::Case;
@@ -64,181 +64,239 @@ const OFFICER_COLUMNS: &[&str] = &[
     "state",
 ];
 
-pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
-    let officer_table = format!("po_officer{s}");
-    let case_state_table = format!("po_case_state{s}");
-    let mut actors: Vec<String> = events
-        .iter()
-        .filter_map(|e| e.meta.as_ref().map(|m| m.actor_id.clone()))
-        .chain(ids_of(events, "Officer"))
-        .collect();
-    actors.sort();
-    actors.dedup();
-    // Officers: load state and counters.
-    let mut officers: HashMap<String, OfficerRow> = HashMap::new();
-    for chunk in actors.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let sql = format!(
-            "SELECT officer_id, state, deadlines_met, deadlines_missed FROM {officer_table} WHERE officer_id IN ({marks})"
-        );
-        let params: Vec<Val> = chunk.iter().map(|i| Val::Text(i.clone())).collect();
-        for row in tx.rows(&sql, &params).await? {
-            let id = row.text("officer_id")?;
-            let officer = serde_json::from_str(&row.text("state")?).map_err(|source| {
-                ProjectionError::Decode {
-                    position: 0,
-                    event_type: format!("stored Officer state of {id}"),
-                    source,
-                }
-            })?;
-            officers.insert(
-                id,
-                OfficerRow {
-                    officer,
-                    met: row.int("deadlines_met")?,
-                    missed: row.int("deadlines_missed")?,
-                },
-            );
-        }
+const EVENT_COLUMNS: &[&str] = &[
+    "position",
+    "officer_id",
+    "role",
+    "unit",
+    "aggregate_type",
+    "aggregate_id",
+    "sequence",
+    "event_type",
+    "at",
+    "recorded_at",
+];
+
+/// Officer histories while folding events: the officer and case states held,
+/// the event rows and (officer, case) pairs not written yet, and the states
+/// changed since the last flush.
+#[derive(Default)]
+pub struct Fold {
+    officers: HashMap<String, OfficerRow>,
+    cases: HashMap<String, Case>,
+    event_rows: Vec<Vec<Val>>,
+    case_rows: Vec<Vec<Val>>,
+    dirty_officers: HashSet<String>,
+    dirty_cases: HashSet<String>,
+}
+
+fn mark(dirty: &mut HashSet<String>, id: &str) {
+    if !dirty.contains(id) {
+        dirty.insert(id.to_string());
     }
-    let mut cases =
-        load_states::<Case>(tx, &case_state_table, "case_id", &ids_of(events, "Case")).await?;
-    let mut event_rows = Vec::new();
-    let mut case_rows = Vec::new();
-    let mut touched_cases = Vec::new();
-    for e in events {
-        if let Payload::Officer(ev) = &e.payload {
-            officers
-                .entry(e.aggregate_id.clone())
-                .or_default()
-                .officer
-                .apply((**ev).clone());
-        }
-        let reached = if let Payload::Case(ev) = &e.payload {
-            let case = cases.entry(e.aggregate_id.clone()).or_default();
-            let before = case.clone();
-            case.apply((**ev).clone());
-            touched_cases.push(e.aggregate_id.clone());
-            deadlines_reached(&before, case)
-        } else {
-            vec![]
-        };
-        // Reads (the access log) are not actions: officer histories are what
-        // each officer caused.
-        if e.aggregate_type == "AccessLog" {
-            continue;
-        }
-        let Some(meta) = &e.meta else { continue };
-        let row = officers.entry(meta.actor_id.clone()).or_default();
-        for (_, met) in reached {
-            if met {
-                row.met += 1;
-            } else {
-                row.missed += 1;
+}
+
+impl Fold {
+    pub async fn load(
+        &mut self,
+        tx: &mut Tx,
+        s: &str,
+        events: &[Decoded],
+    ) -> Result<(), ProjectionError> {
+        let mut actors: Vec<String> = events
+            .iter()
+            .filter_map(|e| e.meta.as_ref().map(|m| m.actor_id.clone()))
+            .chain(ids_of(events, "Officer"))
+            .filter(|id| !self.officers.contains_key(id))
+            .collect();
+        actors.sort();
+        actors.dedup();
+        for chunk in actors.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT officer_id, state, deadlines_met, deadlines_missed FROM po_officer{s} WHERE officer_id IN ({marks})"
+            );
+            let params: Vec<Val> = chunk.iter().map(|i| Val::Text(i.clone())).collect();
+            for row in tx.rows(&sql, &params).await? {
+                let id = row.text("officer_id")?;
+                let officer = serde_json::from_str(&row.text("state")?).map_err(|source| {
+                    ProjectionError::Decode {
+                        position: 0,
+                        event_type: format!("stored Officer state of {id}"),
+                        source,
+                    }
+                })?;
+                self.officers.insert(
+                    id,
+                    OfficerRow {
+                        officer,
+                        met: row.int("deadlines_met")?,
+                        missed: row.int("deadlines_missed")?,
+                    },
+                );
             }
         }
-        event_rows.push(vec![
-            e.position.into(),
-            meta.actor_id.clone().into(),
-            meta.role.clone().into(),
-            meta.unit.clone().into(),
-            e.aggregate_type.clone().into(),
-            e.aggregate_id.clone().into(),
-            e.sequence.into(),
-            e.event_type.clone().into(),
-            e.at().into(),
-            meta.recorded_at.into(),
-        ]);
-        if e.aggregate_type == "Case" {
-            case_rows.push(vec![
+        let missing: Vec<String> = ids_of(events, "Case")
+            .into_iter()
+            .filter(|id| !self.cases.contains_key(id))
+            .collect();
+        self.cases.extend(
+            load_states::<Case>(tx, &format!("po_case_state{s}"), "case_id", &missing).await?,
+        );
+        Ok(())
+    }
+
+    pub fn apply(&mut self, events: &[Decoded]) {
+        for e in events {
+            if let Payload::Officer(ev) = &e.payload {
+                self.officers
+                    .entry(e.aggregate_id.clone())
+                    .or_default()
+                    .officer
+                    .apply((**ev).clone());
+                mark(&mut self.dirty_officers, &e.aggregate_id);
+            }
+            let reached = if let Payload::Case(ev) = &e.payload {
+                let case = self.cases.entry(e.aggregate_id.clone()).or_default();
+                let before = case.clone();
+                case.apply((**ev).clone());
+                mark(&mut self.dirty_cases, &e.aggregate_id);
+                deadlines_reached(&before, case)
+            } else {
+                vec![]
+            };
+            if e.aggregate_type == "AccessLog" {
+                continue;
+            }
+            let Some(meta) = &e.meta else { continue };
+            let row = self.officers.entry(meta.actor_id.clone()).or_default();
+            mark(&mut self.dirty_officers, &meta.actor_id);
+            for (_, met) in reached {
+                if met {
+                    row.met += 1;
+                } else {
+                    row.missed += 1;
+                }
+            }
+            self.event_rows.push(vec![
+                e.position.into(),
                 meta.actor_id.clone().into(),
+                meta.role.clone().into(),
+                meta.unit.clone().into(),
+                e.aggregate_type.clone().into(),
                 e.aggregate_id.clone().into(),
+                e.sequence.into(),
+                e.event_type.clone().into(),
+                e.at().into(),
+                meta.recorded_at.into(),
             ]);
+            if e.aggregate_type == "Case" {
+                self.case_rows.push(vec![
+                    meta.actor_id.clone().into(),
+                    e.aggregate_id.clone().into(),
+                ]);
+            }
         }
     }
-    upsert(
-        tx,
-        &format!("po_event{s}"),
-        &[
-            "position",
-            "officer_id",
-            "role",
-            "unit",
-            "aggregate_type",
-            "aggregate_id",
-            "sequence",
-            "event_type",
-            "at",
-            "recorded_at",
-        ],
-        &["position"],
-        "",
-        &event_rows,
-    )
-    .await?;
-    case_rows.sort();
-    case_rows.dedup();
-    upsert(
-        tx,
-        &format!("po_case{s}"),
-        &["officer_id", "case_id"],
-        &["officer_id", "case_id"],
-        "",
-        &case_rows,
-    )
-    .await?;
-    let mut rows = Vec::new();
-    for id in &actors {
-        let Some(r) = officers.get(id) else { continue };
-        let state =
-            serde_json::to_string(&r.officer).map_err(|source| ProjectionError::Decode {
+
+    pub fn pending(&self) -> usize {
+        self.event_rows.len()
+            + self.case_rows.len()
+            + self.dirty_officers.len()
+            + self.dirty_cases.len()
+    }
+
+    pub fn held(&self) -> usize {
+        self.officers.len() + self.cases.len()
+    }
+
+    pub fn forget(&mut self) {
+        self.officers.clear();
+        self.cases.clear();
+    }
+
+    pub async fn flush(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
+        upsert(
+            tx,
+            &format!("po_event{s}"),
+            EVENT_COLUMNS,
+            &["position"],
+            "",
+            &std::mem::take(&mut self.event_rows),
+        )
+        .await?;
+        let mut case_rows = std::mem::take(&mut self.case_rows);
+        case_rows.sort();
+        case_rows.dedup();
+        upsert(
+            tx,
+            &format!("po_case{s}"),
+            &["officer_id", "case_id"],
+            &["officer_id", "case_id"],
+            "",
+            &case_rows,
+        )
+        .await?;
+        let mut ids: Vec<String> = self.dirty_officers.drain().collect();
+        ids.sort();
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let Some(r) = self.officers.get(id) else {
+                continue;
+            };
+            let state =
+                serde_json::to_string(&r.officer).map_err(|source| ProjectionError::Decode {
+                    position: 0,
+                    event_type: "Officer".into(),
+                    source,
+                })?;
+            rows.push(vec![
+                id.as_str().into(),
+                r.officer.role().map(|r| r.as_str()).into(),
+                r.officer.unit().map(|u| u.code()).into(),
+                r.officer.active.into(),
+                r.met.into(),
+                r.missed.into(),
+                state.into(),
+            ]);
+        }
+        let set = OFFICER_COLUMNS[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        upsert(
+            tx,
+            &format!("po_officer{s}"),
+            OFFICER_COLUMNS,
+            &["officer_id"],
+            &set,
+            &rows,
+        )
+        .await?;
+        let mut ids: Vec<String> = self.dirty_cases.drain().collect();
+        ids.sort();
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(case) = self.cases.get(&id) else {
+                continue;
+            };
+            let state = serde_json::to_string(case).map_err(|source| ProjectionError::Decode {
                 position: 0,
-                event_type: "Officer".into(),
+                event_type: format!("state of {id}"),
                 source,
             })?;
-        rows.push(vec![
-            id.as_str().into(),
-            r.officer.role().map(|r| r.as_str()).into(),
-            r.officer.unit().map(|u| u.code()).into(),
-            r.officer.active.into(),
-            r.met.into(),
-            r.missed.into(),
-            state.into(),
-        ]);
+            rows.push(vec![Val::Text(id), Val::Text(state)]);
+        }
+        upsert(
+            tx,
+            &format!("po_case_state{s}"),
+            &["case_id", "state"],
+            &["case_id"],
+            "state = excluded.state",
+            &rows,
+        )
+        .await?;
+        Ok(())
     }
-    let set = OFFICER_COLUMNS[1..]
-        .iter()
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    upsert(
-        tx,
-        &officer_table,
-        OFFICER_COLUMNS,
-        &["officer_id"],
-        &set,
-        &rows,
-    )
-    .await?;
-    touched_cases.sort();
-    touched_cases.dedup();
-    let state_rows: Vec<Vec<Val>> = touched_cases
-        .iter()
-        .filter_map(|id| {
-            Some(vec![
-                Val::Text(id.clone()),
-                Val::Text(serde_json::to_string(cases.get(id)?).ok()?),
-            ])
-        })
-        .collect();
-    upsert(
-        tx,
-        &case_state_table,
-        &["case_id", "state"],
-        &["case_id"],
-        "state = excluded.state",
-        &state_rows,
-    )
-    .await?;
-    Ok(())
 }

@@ -79,18 +79,92 @@ impl Projection {
             Projection::AccessLog => access::DDL,
         }
     }
+}
 
-    async fn apply(
-        self,
+/// A projection's state while folding events (`case_view::Fold`, …). When
+/// following the log, one per batch: the stored states of the batch's
+/// aggregates are loaded, the events applied, the changed rows written in the
+/// transaction that moves the checkpoint. When rebuilding (`bulk`), one for
+/// the whole log: states stay in memory and rows are written in bulk.
+enum Fold {
+    CaseView(case_view::Fold),
+    Statistics(stats::Fold),
+    OfficerHistory(officers::Fold),
+    AccessLog(access::Fold),
+}
+
+impl Fold {
+    fn new(p: Projection) -> Fold {
+        match p {
+            Projection::CaseView => Fold::CaseView(Default::default()),
+            Projection::Statistics => Fold::Statistics(Default::default()),
+            Projection::OfficerHistory => Fold::OfficerHistory(Default::default()),
+            Projection::AccessLog => Fold::AccessLog(Default::default()),
+        }
+    }
+
+    /// Loads the stored states of the events' aggregates that are not held.
+    async fn load(
+        &mut self,
         tx: &mut Tx,
-        suffix: &str,
+        s: &str,
         events: &[Decoded],
     ) -> Result<(), ProjectionError> {
         match self {
-            Projection::CaseView => case_view::apply(tx, suffix, events).await,
-            Projection::Statistics => stats::apply(tx, suffix, events).await,
-            Projection::OfficerHistory => officers::apply(tx, suffix, events).await,
-            Projection::AccessLog => access::apply(tx, suffix, events).await,
+            Fold::CaseView(f) => f.load(tx, s, events).await,
+            Fold::Statistics(f) => f.load(tx, s, events).await,
+            Fold::OfficerHistory(f) => f.load(tx, s, events).await,
+            Fold::AccessLog(_) => Ok(()),
+        }
+    }
+
+    fn apply(&mut self, events: &[Decoded]) -> Result<(), ProjectionError> {
+        match self {
+            Fold::CaseView(f) => f.apply(events),
+            Fold::Statistics(f) => f.apply(events),
+            Fold::OfficerHistory(f) => f.apply(events),
+            Fold::AccessLog(f) => f.apply(events)?,
+        }
+        Ok(())
+    }
+
+    /// Rows waiting to be written.
+    fn pending(&self) -> usize {
+        match self {
+            Fold::CaseView(f) => f.pending(),
+            Fold::Statistics(f) => f.pending(),
+            Fold::OfficerHistory(f) => f.pending(),
+            Fold::AccessLog(f) => f.pending(),
+        }
+    }
+
+    /// States held in memory.
+    fn held(&self) -> usize {
+        match self {
+            Fold::CaseView(f) => f.held(),
+            Fold::Statistics(f) => f.held(),
+            Fold::OfficerHistory(f) => f.held(),
+            Fold::AccessLog(_) => 0,
+        }
+    }
+
+    /// Drops the states held; they are loaded again when next needed.
+    fn forget(&mut self) {
+        match self {
+            Fold::CaseView(f) => f.forget(),
+            Fold::Statistics(f) => f.forget(),
+            Fold::OfficerHistory(f) => f.forget(),
+            Fold::AccessLog(_) => {}
+        }
+    }
+
+    /// Writes the rows changed since the last flush.
+    async fn flush(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
+        match self {
+            Fold::CaseView(f) => f.flush(tx, s).await,
+            Fold::Statistics(f) => f.flush(tx, s).await,
+            Fold::OfficerHistory(f) => f.flush(tx, s).await,
+            Fold::AccessLog(f) => f.flush(tx, s).await,
         }
     }
 }
@@ -255,7 +329,10 @@ pub async fn step(
         .iter()
         .map(Decoded::from_stored)
         .collect::<Result<Vec<_>, _>>()?;
-    t.projection.apply(&mut tx, &t.suffix, &events).await?;
+    let mut fold = Fold::new(t.projection);
+    fold.load(&mut tx, &t.suffix, &events).await?;
+    fold.apply(&events)?;
+    fold.flush(&mut tx, &t.suffix).await?;
     tx.exec(
         "UPDATE projection_checkpoint SET position = ? WHERE name = ?",
         &[Val::Int(last), Val::Text(t.checkpoint_name())],
@@ -431,25 +508,189 @@ async fn drop_target(db: &Db, t: &Target) -> Result<(), ProjectionError> {
     exec_all(db, &statements).await
 }
 
+/// Events read per page while rebuilding.
+const PAGE: i64 = 10_000;
+/// While rebuilding, rows are written once this many wait, and the states
+/// held are written and dropped once this many are held: memory stays bounded
+/// whatever the store's size.
+const FLUSH_ROWS: usize = 50_000;
+const HOLD: usize = 500_000;
+
+/// Reads and decodes pages of events after `after` (up to `until`) into
+/// `out`, one page ahead of the folding.
+async fn read_pages(
+    ledger: Ledger,
+    mut after: i64,
+    until: Option<i64>,
+    out: tokio::sync::mpsc::Sender<Result<Vec<Decoded>, ProjectionError>>,
+) {
+    loop {
+        let limit = match until {
+            Some(u) if u <= after => return,
+            Some(u) => (u - after).min(PAGE),
+            None => PAGE,
+        };
+        let page = match ledger.read_after(after, limit).await {
+            Ok(page) => page,
+            Err(e) => {
+                let _ = out.send(Err(e.into())).await;
+                return;
+            }
+        };
+        let Some(last) = page.last().map(|e| e.position) else {
+            return;
+        };
+        after = last;
+        let decoded = page.iter().map(Decoded::from_stored).collect();
+        if out.send(decoded).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Folds the events after the targets' checkpoint (the same for all) up to
+/// `until` (or the head) into every target in one read of the log, states in
+/// memory, rows written in bulk; then each target's last rows and its
+/// checkpoint in one transaction. Only for targets of this run's own
+/// (rebuild, check): rows are written ahead of the checkpoint, which a crash
+/// leaves behind in tables nobody resumes. Returns (events, position).
+async fn bulk(
+    ledger: &Ledger,
+    targets: &[Target],
+    until: Option<i64>,
+) -> Result<(u64, i64), ProjectionError> {
+    let db = ledger.db();
+    let mut start = None;
+    for t in targets {
+        let c = checkpoint(db, t).await?;
+        if start.is_some_and(|s| s != c) {
+            return Err(ProjectionError::Malformed {
+                position: c,
+                reason: "targets rebuilt together must start at one checkpoint".into(),
+            });
+        }
+        start = Some(c);
+    }
+    let start = start.unwrap_or(0);
+    let mut folds: Vec<(Fold, bool)> = targets
+        .iter()
+        .map(|t| (Fold::new(t.projection), false))
+        .collect();
+    let (send, mut pages) = tokio::sync::mpsc::channel(2);
+    let reader = tokio::spawn(read_pages(ledger.clone(), start, until, send));
+    let mut events = 0u64;
+    let mut position = start;
+    // Where the time goes: waiting for pages, folding, writing.
+    let (mut waited, mut folding, mut writing) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let folded = async {
+        loop {
+            let t0 = std::time::Instant::now();
+            let Some(page) = pages.recv().await else {
+                break;
+            };
+            waited += t0.elapsed();
+            let page = page?;
+            let Some(last) = page.last().map(|e| e.position) else {
+                continue;
+            };
+            for (t, (fold, spilled)) in targets.iter().zip(folds.iter_mut()) {
+                if *spilled {
+                    let mut tx = Tx::begin(db).await?;
+                    fold.load(&mut tx, &t.suffix, &page).await?;
+                    tx.rollback().await?;
+                }
+                let t1 = std::time::Instant::now();
+                fold.apply(&page)?;
+                folding += t1.elapsed();
+                let full = fold.held() >= HOLD;
+                if full || fold.pending() >= FLUSH_ROWS {
+                    let t2 = std::time::Instant::now();
+                    let mut tx = Tx::begin(db).await?;
+                    fold.flush(&mut tx, &t.suffix).await?;
+                    tx.commit().await?;
+                    writing += t2.elapsed();
+                }
+                if full {
+                    fold.forget();
+                    *spilled = true;
+                }
+            }
+            events += page.len() as u64;
+            position = last;
+        }
+        Ok::<_, ProjectionError>(())
+    }
+    .await;
+    reader.abort();
+    folded?;
+    let t2 = std::time::Instant::now();
+    for (t, (fold, _)) in targets.iter().zip(folds.iter_mut()) {
+        let mut tx = Tx::begin(db).await?;
+        if lock_checkpoint(&mut tx, &t.checkpoint_name()).await? != start {
+            return Err(ProjectionError::Malformed {
+                position: start,
+                reason: format!("{} moved while it was rebuilt", t.checkpoint_name()),
+            });
+        }
+        fold.flush(&mut tx, &t.suffix).await?;
+        tx.exec(
+            "UPDATE projection_checkpoint SET position = ? WHERE name = ?",
+            &[Val::Int(position), Val::Text(t.checkpoint_name())],
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    writing += t2.elapsed();
+    tracing::info!(
+        events,
+        waiting_for_pages_s = waited.as_secs_f64(),
+        folding_s = folding.as_secs_f64(),
+        writing_s = writing.as_secs_f64(),
+        "bulk fold"
+    );
+    Ok((events, position))
+}
+
 /// Rebuilds a projection from the first event into new tables beside the live
 /// ones, which stay readable (and followed) until the new ones have caught up;
 /// then swaps them in one transaction.
 pub async fn rebuild(ledger: &Ledger, projection: Projection) -> Result<Rebuilt, ProjectionError> {
+    rebuild_all(ledger, &[projection]).await
+}
+
+/// Rebuilds several projections in one read of the log (`bulk`), each into
+/// new tables beside its live ones; then swaps them all in one transaction.
+pub async fn rebuild_all(
+    ledger: &Ledger,
+    projections: &[Projection],
+) -> Result<Rebuilt, ProjectionError> {
     let started = std::time::Instant::now();
-    let live = Target::live(projection);
-    ensure(ledger.db(), &live).await?;
-    let next = Target {
-        projection,
-        suffix: fresh_suffix("next"),
-    };
-    ensure(ledger.db(), &next).await?;
-    let mut events = catch_up(ledger, &next, None).await?;
+    // One order for the checkpoint locks, whoever asks.
+    let projections: Vec<Projection> = Projection::ALL
+        .into_iter()
+        .filter(|p| projections.contains(p))
+        .collect();
+    let suffix = fresh_suffix("next");
+    let mut nexts = Vec::with_capacity(projections.len());
+    for p in &projections {
+        ensure(ledger.db(), &Target::live(*p)).await?;
+        let next = Target {
+            projection: *p,
+            suffix: suffix.clone(),
+        };
+        ensure(ledger.db(), &next).await?;
+        nexts.push(next);
+    }
+    let (mut events, mut position) = bulk(ledger, &nexts, None).await?;
     let mut tx = Tx::begin(ledger.db()).await?;
-    // Holding the live checkpoint: the live runner waits while we swap.
-    lock_checkpoint(&mut tx, &live.checkpoint_name()).await?;
-    let from = lock_checkpoint(&mut tx, &next.checkpoint_name()).await?;
+    // Holding the live checkpoints: the live runners wait while we swap.
+    for p in &projections {
+        lock_checkpoint(&mut tx, &Target::live(*p).checkpoint_name()).await?;
+    }
+    for next in &nexts {
+        lock_checkpoint(&mut tx, &next.checkpoint_name()).await?;
+    }
     // Whatever arrived meanwhile, within this transaction.
-    let mut position = from;
     loop {
         let stored = ledger.read_after(position, batch()).await?;
         let Some(last) = stored.last().map(|e| e.position) else {
@@ -459,29 +700,39 @@ pub async fn rebuild(ledger: &Ledger, projection: Projection) -> Result<Rebuilt,
             .iter()
             .map(Decoded::from_stored)
             .collect::<Result<Vec<_>, _>>()?;
-        projection.apply(&mut tx, &next.suffix, &decoded).await?;
+        for next in &nexts {
+            let mut fold = Fold::new(next.projection);
+            fold.load(&mut tx, &next.suffix, &decoded).await?;
+            fold.apply(&decoded)?;
+            fold.flush(&mut tx, &next.suffix).await?;
+        }
         events += decoded.len() as u64;
         position = last;
     }
-    for table in projection.tables() {
-        tx.exec(&format!("DROP TABLE IF EXISTS {table}"), &[])
+    for next in &nexts {
+        let live = Target::live(next.projection);
+        for table in next.projection.tables() {
+            tx.exec(&format!("DROP TABLE IF EXISTS {table}"), &[])
+                .await?;
+            tx.exec(
+                &format!("ALTER TABLE {table}{} RENAME TO {table}", next.suffix),
+                &[],
+            )
             .await?;
+        }
         tx.exec(
-            &format!("ALTER TABLE {table}{} RENAME TO {table}", next.suffix),
-            &[],
+            "UPDATE projection_checkpoint SET position = ? WHERE name = ?",
+            &[Val::Int(position), Val::Text(live.checkpoint_name())],
         )
         .await?;
+        for table in ["projection_checkpoint", "projection_schema"] {
+            tx.exec(
+                &format!("DELETE FROM {table} WHERE name = ?"),
+                &[Val::Text(next.checkpoint_name())],
+            )
+            .await?;
+        }
     }
-    tx.exec(
-        "UPDATE projection_checkpoint SET position = ? WHERE name = ?",
-        &[Val::Int(position), Val::Text(live.checkpoint_name())],
-    )
-    .await?;
-    tx.exec(
-        "DELETE FROM projection_checkpoint WHERE name = ?",
-        &[Val::Text(next.checkpoint_name())],
-    )
-    .await?;
     tx.commit().await?;
     Ok(Rebuilt {
         events,
@@ -524,6 +775,10 @@ pub async fn check(
     };
     ensure(ledger.db(), &fresh).await?;
     let result = async {
+        // The bulk of the log as a rebuild folds it; then batch by batch, as
+        // the live runner does, until both stand at one position.
+        let at = checkpoint(ledger.db(), &live).await?;
+        bulk(ledger, std::slice::from_ref(&fresh), Some(at)).await?;
         loop {
             let at = checkpoint(ledger.db(), &live).await?;
             catch_up(ledger, &fresh, Some(at)).await?;

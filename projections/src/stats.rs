@@ -13,7 +13,7 @@
 //! the step is done), `children_registered`; and, period `all`, `children_group`
 //! (special-circumstance group code) and `children_household` (status).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
@@ -164,63 +164,115 @@ pub fn deadlines_reached(before: &Case, after: &Case) -> Vec<(DeadlineKind, bool
 
 fn state_rows<A: serde::Serialize>(
     states: &HashMap<String, A>,
-    touched: &[String],
-) -> Vec<Vec<Val>> {
-    touched
-        .iter()
-        .filter_map(|id| {
-            let s = serde_json::to_string(states.get(id)?).ok()?;
-            Some(vec![Val::Text(id.clone()), Val::Text(s)])
-        })
-        .collect()
+    dirty: &mut HashSet<String>,
+) -> Result<Vec<Vec<Val>>, ProjectionError> {
+    let mut ids: Vec<String> = dirty.drain().collect();
+    ids.sort();
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(state) = states.get(&id) else {
+            continue;
+        };
+        let s = serde_json::to_string(state).map_err(|source| ProjectionError::Decode {
+            position: 0,
+            event_type: format!("state of {id}"),
+            source,
+        })?;
+        rows.push(vec![Val::Text(id), Val::Text(s)]);
+    }
+    Ok(rows)
 }
 
-pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), ProjectionError> {
-    let case_table = format!("ps_case_state{s}");
-    let child_table = format!("ps_child_state{s}");
-    let mut cases =
-        load_states::<Case>(tx, &case_table, "case_id", &ids_of(events, "Case")).await?;
-    let mut children =
-        load_states::<Child>(tx, &child_table, "child_id", &ids_of(events, "Child")).await?;
-    let mut d = Deltas::default();
-    let mut touched_cases = Vec::new();
-    let mut touched_children = Vec::new();
-    for e in events {
-        match &e.payload {
-            Payload::Case(ev) => {
-                let case = cases.entry(e.aggregate_id.clone()).or_default();
-                let before = case.clone();
-                case.apply((**ev).clone());
-                case_event_counts(&mut d, &before, case, ev, &e.event_type);
-                touched_cases.push(e.aggregate_id.clone());
-            }
-            Payload::Child(ev) => {
-                let child = children.entry(e.aggregate_id.clone()).or_default();
-                let before = child_contribution(child);
-                let was_registered = child.registered;
-                child.apply((**ev).clone());
-                for (m, k, p) in before {
-                    d.add(&m, &k, &p, "all", -1);
-                }
-                for (m, k, p) in child_contribution(child) {
-                    d.add(&m, &k, &p, "all", 1);
-                }
-                if !was_registered && child.registered {
-                    if let Some(p) = child.commune() {
-                        d.count("children_registered", "", &p, ev.at());
+/// Statistics while folding events: the case and child states held, the
+/// counter deltas and the states changed since the last flush.
+#[derive(Default)]
+pub struct Fold {
+    cases: HashMap<String, Case>,
+    children: HashMap<String, Child>,
+    deltas: Deltas,
+    dirty_cases: HashSet<String>,
+    dirty_children: HashSet<String>,
+}
+
+impl Fold {
+    pub async fn load(
+        &mut self,
+        tx: &mut Tx,
+        s: &str,
+        events: &[Decoded],
+    ) -> Result<(), ProjectionError> {
+        let missing: Vec<String> = ids_of(events, "Case")
+            .into_iter()
+            .filter(|id| !self.cases.contains_key(id))
+            .collect();
+        self.cases.extend(
+            load_states::<Case>(tx, &format!("ps_case_state{s}"), "case_id", &missing).await?,
+        );
+        let missing: Vec<String> = ids_of(events, "Child")
+            .into_iter()
+            .filter(|id| !self.children.contains_key(id))
+            .collect();
+        self.children.extend(
+            load_states::<Child>(tx, &format!("ps_child_state{s}"), "child_id", &missing).await?,
+        );
+        Ok(())
+    }
+
+    pub fn apply(&mut self, events: &[Decoded]) {
+        let d = &mut self.deltas;
+        for e in events {
+            match &e.payload {
+                Payload::Case(ev) => {
+                    let case = self.cases.entry(e.aggregate_id.clone()).or_default();
+                    let before = case.clone();
+                    case.apply((**ev).clone());
+                    case_event_counts(d, &before, case, ev, &e.event_type);
+                    if !self.dirty_cases.contains(&e.aggregate_id) {
+                        self.dirty_cases.insert(e.aggregate_id.clone());
                     }
                 }
-                touched_children.push(e.aggregate_id.clone());
+                Payload::Child(ev) => {
+                    let child = self.children.entry(e.aggregate_id.clone()).or_default();
+                    let before = child_contribution(child);
+                    let was_registered = child.registered;
+                    child.apply((**ev).clone());
+                    for (m, k, p) in before {
+                        d.add(&m, &k, &p, "all", -1);
+                    }
+                    for (m, k, p) in child_contribution(child) {
+                        d.add(&m, &k, &p, "all", 1);
+                    }
+                    if !was_registered && child.registered {
+                        if let Some(p) = child.commune() {
+                            d.count("children_registered", "", &p, ev.at());
+                        }
+                    }
+                    if !self.dirty_children.contains(&e.aggregate_id) {
+                        self.dirty_children.insert(e.aggregate_id.clone());
+                    }
+                }
+                _ => {}
             }
-            _ => {}
         }
     }
-    touched_cases.sort();
-    touched_cases.dedup();
-    touched_children.sort();
-    touched_children.dedup();
-    let rows: Vec<Vec<Val>> =
-        d.0.into_iter()
+
+    pub fn pending(&self) -> usize {
+        self.deltas.0.len() + self.dirty_cases.len() + self.dirty_children.len()
+    }
+
+    pub fn held(&self) -> usize {
+        self.cases.len() + self.children.len()
+    }
+
+    pub fn forget(&mut self) {
+        self.cases.clear();
+        self.children.clear();
+    }
+
+    pub async fn flush(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
+        let rows: Vec<Vec<Val>> = std::mem::take(&mut self.deltas)
+            .0
+            .into_iter()
             // Zero deltas are written too, so live and rebuilt tables have the same rows
             // whatever the batch boundaries.
             .map(|((m, k, st, p, di, c, per), n)| {
@@ -236,49 +288,52 @@ pub async fn apply(tx: &mut Tx, s: &str, events: &[Decoded]) -> Result<(), Proje
                 ]
             })
             .collect();
-    upsert(
-        tx,
-        &format!("ps_count{s}"),
-        &[
-            "metric",
-            "key",
-            "structure",
-            "province",
-            "district",
-            "commune",
-            "period",
-            "count",
-        ],
-        &[
-            "metric",
-            "key",
-            "structure",
-            "province",
-            "district",
-            "commune",
-            "period",
-        ],
-        "count = t.count + excluded.count",
-        &rows,
-    )
-    .await?;
-    upsert(
-        tx,
-        &case_table,
-        &["case_id", "state"],
-        &["case_id"],
-        "state = excluded.state",
-        &state_rows(&cases, &touched_cases),
-    )
-    .await?;
-    upsert(
-        tx,
-        &child_table,
-        &["child_id", "state"],
-        &["child_id"],
-        "state = excluded.state",
-        &state_rows(&children, &touched_children),
-    )
-    .await?;
-    Ok(())
+        upsert(
+            tx,
+            &format!("ps_count{s}"),
+            &[
+                "metric",
+                "key",
+                "structure",
+                "province",
+                "district",
+                "commune",
+                "period",
+                "count",
+            ],
+            &[
+                "metric",
+                "key",
+                "structure",
+                "province",
+                "district",
+                "commune",
+                "period",
+            ],
+            "count = t.count + excluded.count",
+            &rows,
+        )
+        .await?;
+        let rows = state_rows(&self.cases, &mut self.dirty_cases)?;
+        upsert(
+            tx,
+            &format!("ps_case_state{s}"),
+            &["case_id", "state"],
+            &["case_id"],
+            "state = excluded.state",
+            &rows,
+        )
+        .await?;
+        let rows = state_rows(&self.children, &mut self.dirty_children)?;
+        upsert(
+            tx,
+            &format!("ps_child_state{s}"),
+            &["child_id", "state"],
+            &["child_id"],
+            "state = excluded.state",
+            &rows,
+        )
+        .await?;
+        Ok(())
+    }
 }
