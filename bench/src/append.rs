@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
-use cqrs_es::{Aggregate, CqrsFramework, DomainEvent};
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{Aggregate, CqrsFramework, DomainEvent, EventStore};
+use hoso_ledger::cached::CachedStore;
 use hoso_ledger::{Db, Ledger};
 use postgres_es::PostgresEventRepository;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ use sqlx::{ConnectOptions, Connection, Executor};
 const EVENTS_PER_AGGREGATE: usize = 10;
 
 /// A case-note-like aggregate: the workload measures the store, not the rules.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Notebook {
     notes: u64,
 }
@@ -130,14 +131,15 @@ impl Run {
     }
 }
 
-async fn drive<R>(
-    cqrs: Arc<CqrsFramework<Notebook, PersistedEventStore<R, Notebook>>>,
+async fn drive<S>(
+    cqrs: Arc<CqrsFramework<Notebook, S>>,
     run_id: &str,
     concurrency: usize,
     events: usize,
 ) -> anyhow::Result<f64>
 where
-    R: PersistedEventRepository + 'static,
+    S: EventStore<Notebook> + 'static,
+    S::AC: Send,
 {
     let aggregates = events.div_ceil(EVENTS_PER_AGGREGATE);
     let started = Instant::now();
@@ -159,6 +161,43 @@ where
         t.await??;
     }
     Ok(started.elapsed().as_secs_f64())
+}
+
+/// Events already in the long case before it is measured.
+const LONG_CASE: usize = 500;
+/// Commands measured on each case, one writer.
+const MEASURED: usize = 200;
+
+/// Commands/s on a fresh case and on one that already has `LONG_CASE`
+/// events, one writer: whether a command's cost grows with its case.
+async fn long_case<S>(
+    cqrs: Arc<CqrsFramework<Notebook, S>>,
+    run_id: &str,
+) -> anyhow::Result<(f64, f64)>
+where
+    S: EventStore<Notebook> + 'static,
+    S::AC: Send,
+{
+    let long = format!("{run_id}-long");
+    for _ in 0..LONG_CASE {
+        cqrs.execute(&long, NOTE.to_string()).await?;
+    }
+    let mut rates = [0.0; 2];
+    for (i, id) in [format!("{run_id}-fresh"), long].iter().enumerate() {
+        let started = Instant::now();
+        for _ in 0..MEASURED {
+            cqrs.execute(id, NOTE.to_string()).await?;
+        }
+        rates[i] = MEASURED as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    }
+    Ok((rates[0], rates[1]))
+}
+
+fn long_case_line(label: &str, backend: &str, (fresh, long): (f64, f64)) -> String {
+    format!(
+        "bench={label} backend={backend} fresh_commands_per_s={fresh:.0} at_{LONG_CASE}_events_commands_per_s={long:.0} ratio={:.2}",
+        long / fresh.max(1e-9)
+    )
 }
 
 /// A scratch database beside the one named by `url`, dropped by `cleanup`.
@@ -239,18 +278,21 @@ pub async fn append(
         let mut runs = Vec::new();
         // Sealed (the note text under its notebook's data key), then the same
         // workload unsealed: the price of sealing, in the same run.
+        // As the service runs (aggregates cached, `hoso_ledger::cached`),
+        // sealed (the note text under its notebook's data key) and unsealed:
+        // the price of sealing, in the same run.
         for (label, store) in [("append", ledger.clone()), ("append-unsealed", plain.without_privacy())] {
-            let cqrs = Arc::new(CqrsFramework::new(
-                PersistedEventStore::<Ledger, Notebook>::new_event_store(store),
-                vec![],
-                (),
-            ));
+            let cqrs = Arc::new(CqrsFramework::new(CachedStore::<Notebook>::new(store), vec![], ()));
             for (i, &c) in concurrencies.iter().enumerate() {
                 let seconds = drive(cqrs.clone(), &format!("{label}{i}"), c, events).await?;
                 let events = events.div_ceil(EVENTS_PER_AGGREGATE) * EVENTS_PER_AGGREGATE;
                 let run = Run { label, backend: backend.clone(), concurrency: c, events, seconds };
                 println!("{}", run.line());
                 runs.push(run);
+            }
+            if label == "append" {
+                let rates = long_case(cqrs.clone(), label).await?;
+                println!("{}", long_case_line("append-long-case", &backend, rates));
             }
         }
         if baseline {
@@ -277,8 +319,17 @@ pub async fn append(
                     let events = events.div_ceil(EVENTS_PER_AGGREGATE) * EVENTS_PER_AGGREGATE;
                     let run = Run { label: "append-baseline", backend: "postgres-es".into(), concurrency: c, events, seconds };
                     println!("{}", run.line());
+                    // hoso over the baseline at this concurrency, same workload.
+                    if let Some(hoso) = runs.iter().find(|r| r.label == "append" && r.concurrency == c) {
+                        println!(
+                            "bench=append-ratio backend=postgres concurrency={c} hoso_over_cqrs_es={:.2}",
+                            seconds / hoso.seconds.max(1e-9)
+                        );
+                    }
                     runs.push(run);
                 }
+                let rates = long_case(plain.clone(), "plain").await?;
+                println!("{}", long_case_line("append-long-case-baseline", "postgres-es", rates));
             }
         }
         let report = hoso_ledger::verify::verify(&ledger).await?;

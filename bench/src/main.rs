@@ -31,7 +31,7 @@ enum Bench {
     Append {
         #[arg(long, default_value_t = 20_000)]
         events: usize,
-        #[arg(long, value_delimiter = ',', default_values_t = [1, 8])]
+        #[arg(long, value_delimiter = ',', default_values_t = [1, 8, 64])]
         concurrency: Vec<usize>,
         /// Skip the plain cqrs-es + postgres-es baseline (PostgreSQL only).
         #[arg(long)]

@@ -25,6 +25,7 @@ macro_rules! on_pool {
     };
 }
 
+pub mod cached;
 pub mod checkpoint;
 pub mod cosignature;
 pub mod encoding;

@@ -532,6 +532,33 @@ impl Ledger {
         })
     }
 
+    /// The highest position stored (0 when none), whatever the head row says.
+    pub async fn last_position(&self) -> Result<i64, LedgerError> {
+        const SQL: &str = "SELECT CAST(COALESCE(MAX(position), 0) AS BIGINT) FROM events";
+        Ok(on_pool!(&self.db, p => {
+            sqlx::query_scalar::<_, i64>(SQL).fetch_one(p).await?
+        }))
+    }
+
+    /// The events with `after < position <= through`, in position order.
+    pub async fn read_between(
+        &self,
+        after: i64,
+        through: i64,
+    ) -> Result<Vec<StoredEvent>, LedgerError> {
+        const SQL: &str = "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, prev_hash, hash, format, sealed FROM events WHERE position > $1 AND position <= $2 ORDER BY position";
+        on_pool!(&self.db, p => {
+            sqlx::query(SQL)
+                .bind(after)
+                .bind(through)
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(stored_event)
+                .collect()
+        })
+    }
+
     /// The events at the given positions, in position order (missing ones are
     /// left out).
     pub async fn events_at(&self, positions: &[i64]) -> Result<Vec<StoredEvent>, LedgerError> {

@@ -4,15 +4,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
 use hoso_domain::case::{Case, CaseCommand};
 use hoso_domain::child::{Child, ChildCommand};
 use hoso_domain::common::Actor;
 use hoso_domain::officer::{Officer, OfficerCommand};
+use hoso_ledger::cached::CachedStore;
 use hoso_ledger::Ledger;
 
-type Framework<A> = CqrsFramework<A, PersistedEventStore<Ledger, A>>;
+/// Aggregates kept in memory between commands (`hoso_ledger::cached`): a
+/// command on a long case reads only the events it has not seen.
+type Framework<A> = CqrsFramework<A, CachedStore<A>>;
 
 /// Failures of the application layer that are not a domain rule.
 #[derive(Debug, thiserror::Error)]
@@ -42,13 +44,9 @@ pub struct App {
 
 fn framework<A>(ledger: &Ledger) -> Framework<A>
 where
-    A: Aggregate<Services = ()>,
+    A: Aggregate<Services = ()> + Clone,
 {
-    CqrsFramework::new(
-        PersistedEventStore::new_event_store(ledger.clone()),
-        vec![],
-        (),
-    )
+    CqrsFramework::new(CachedStore::new(ledger.clone()), vec![], ())
 }
 
 /// How the actor of a command run on the server's own command line (`hoso

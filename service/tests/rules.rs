@@ -320,3 +320,53 @@ async fn first_events(
     ctx.aggregate().handle(c, &(), &sink).await.unwrap();
     sink.collect().await
 }
+
+both_backends!(
+    cached_aggregates_are_brought_forward_never_used_stale,
+    |db: TestDb| async move {
+        // Two services on one store, as two processes would be: each keeps
+        // the aggregates it last used (hoso_ledger::cached).
+        let a = App::open_with(&db.url, &db.kek_path()).await.unwrap();
+        let b = App::open_with(&db.url, &db.kek_path()).await.unwrap();
+        let c = commune();
+        let worker = person("cb-1", Role::CommuneWorker, c);
+        let chairman = person("ct-1", Role::CommuneChairman, c);
+        to_approved_plan(&a, "HS-3", &worker, &chairman).await;
+        let note = |hours: i64, text: &str| {
+            cmd(
+                &worker,
+                hours,
+                CaseAction::AddNote(Note {
+                    kind: NoteKind::Note,
+                    text: text.into(),
+                }),
+            )
+        };
+        // A's cache holds the case at 6 events; B adds the 7th and 8th.
+        b.case("HS-3", note(100, "b1"), t0(), LOCAL).await.unwrap();
+        b.case("HS-3", note(101, "b2"), t0(), LOCAL).await.unwrap();
+        // A is not refused (its entry is brought forward) and chains onto B's.
+        a.case("HS-3", note(102, "a1"), t0(), LOCAL).await.unwrap();
+        let events = a.ledger.events_of("Case", "HS-3", 0).await.unwrap();
+        assert_eq!(
+            events.iter().map(|e| e.sequence).collect::<Vec<_>>(),
+            (1..=9).collect::<Vec<_>>()
+        );
+        // A stale entry would have tried sequence 7 and been refused as a
+        // conflict. Now A races itself: the loser's entry is dropped, and the
+        // next command after it lands.
+        let (x, y) = tokio::join!(
+            a.case("HS-3", note(103, "a2"), t0(), LOCAL),
+            b.case("HS-3", note(103, "b3"), t0(), LOCAL)
+        );
+        assert!(x.is_ok() || y.is_ok(), "{x:?} {y:?}");
+        a.case("HS-3", note(104, "a3"), t0(), LOCAL).await.unwrap();
+        b.case("HS-3", note(105, "b4"), t0(), LOCAL).await.unwrap();
+        let n = a.ledger.events_of("Case", "HS-3", 0).await.unwrap().len();
+        assert_eq!(n, 9 + [&x, &y].iter().filter(|r| r.is_ok()).count() + 2);
+        assert!(hoso_ledger::verify::verify(&a.ledger)
+            .await
+            .unwrap()
+            .is_intact());
+    }
+);
