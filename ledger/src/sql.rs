@@ -414,6 +414,59 @@ pub async fn upsert(
     Ok(())
 }
 
+/// Inserts rows that are new by construction (a projection's row per event,
+/// keyed by position): a duplicate is an error, never skipped. PostgreSQL
+/// streams `COPY` straight into the table from `COPY_FROM` rows on.
+pub async fn append_rows(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if let Tx::Pg(pg) = tx {
+        if rows.len() >= COPY_FROM {
+            let mut copy = pg
+                .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))
+                .await?;
+            if let Err(e) = copy.send(copy_data(rows)).await {
+                let _ = copy.abort("send failed").await;
+                return Err(e);
+            }
+            copy.finish().await?;
+            return Ok(());
+        }
+    }
+    let per = (MAX_PARAMS / columns.len()).max(1);
+    let row_marks = format!("({})", vec!["?"; columns.len()].join(", "));
+    for chunk in rows.chunks(per) {
+        let values = vec![row_marks.as_str(); chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {values}",
+            columns.join(", ")
+        );
+        tx.exec_rows(&sql, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Rows in `COPY`'s text format.
+fn copy_data(rows: &[Vec<Val>]) -> Vec<u8> {
+    let mut data = Vec::with_capacity(rows.len() * 64);
+    for row in rows {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                data.push(b'\t');
+            }
+            copy_text(&mut data, v);
+        }
+        data.push(b'\n');
+    }
+    data
+}
+
 /// From this many rows on, `upsert` on PostgreSQL streams them with `COPY`
 /// (several times faster than bound parameters) into a temporary table and
 /// merges that with one `INSERT … SELECT … ON CONFLICT`.
@@ -428,21 +481,13 @@ async fn copy_upsert(
     rows: &[Vec<Val>],
 ) -> Result<()> {
     use sqlx::Executor;
+    let started = std::time::Instant::now();
     let stage = format!("hoso_stage_{table}");
     let columns = columns.join(", ");
     (&mut **tx)
         .execute(format!("CREATE TEMPORARY TABLE {stage} (LIKE {table}) ON COMMIT DROP").as_str())
         .await?;
-    let mut data = Vec::with_capacity(rows.len() * 64);
-    for row in rows {
-        for (i, v) in row.iter().enumerate() {
-            if i > 0 {
-                data.push(b'\t');
-            }
-            copy_text(&mut data, v);
-        }
-        data.push(b'\n');
-    }
+    let data = copy_data(rows);
     let mut copy = tx
         .copy_in_raw(&format!("COPY {stage} ({columns}) FROM STDIN"))
         .await?;
@@ -451,6 +496,7 @@ async fn copy_upsert(
         return Err(e);
     }
     copy.finish().await?;
+    let copied = started.elapsed();
     (&mut **tx)
         .execute(
             format!(
@@ -463,6 +509,13 @@ async fn copy_upsert(
     (&mut **tx)
         .execute(format!("DROP TABLE {stage}").as_str())
         .await?;
+    tracing::debug!(
+        table,
+        rows = rows.len(),
+        copy_s = copied.as_secs_f64(),
+        merge_s = (started.elapsed() - copied).as_secs_f64(),
+        "bulk upsert"
+    );
     Ok(())
 }
 

@@ -16,18 +16,6 @@ use crate::error::LedgerError;
 use crate::record::StoredEvent;
 use crate::store::Ledger;
 
-const PAGE: i64 = 10_000;
-/// Pages read side by side.
-const READERS: usize = 2;
-
-/// Aborts a reader when verification ends early (an error).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
 /// Findings kept beyond the first; the rest are counted.
 const MAX_FINDINGS: usize = 100;
 
@@ -284,51 +272,11 @@ pub async fn verify_with(
         log: crate::log::Audit::new(&checkpoints, key, outside),
         ..Verifier::default()
     };
-    // Up to the head, pages of positions are read by `READERS` tasks side by
-    // side (page k by reader k mod READERS), each one page ahead, and checked
-    // in order: the database's sending and our hashing overlap. Past the
-    // head (rows that should not be there), one reader to the end. A head
-    // row altered to claim more than is stored bounds nothing: the side by
-    // side part ends at the last stored position.
-    let bound = head.min(ledger.last_position().await?);
-    let mut readers = Vec::with_capacity(READERS);
-    for k in 0..READERS as i64 {
-        let (send, pages) = tokio::sync::mpsc::channel(1);
-        let ledger = ledger.clone();
-        let task = tokio::spawn(async move {
-            let mut after = k * PAGE;
-            while after < bound {
-                let page = ledger.read_between(after, after + PAGE).await;
-                if send.send(page).await.is_err() {
-                    return;
-                }
-                after += READERS as i64 * PAGE;
-            }
-        });
-        readers.push((pages, AbortOnDrop(task)));
-    }
-    let mut covered = 0;
-    'pages: while covered < bound {
-        for (pages, _) in readers.iter_mut() {
-            if covered >= bound {
-                break 'pages;
-            }
-            let Some(page) = pages.recv().await else {
-                break 'pages;
-            };
-            for e in &page? {
-                v.check(e);
-            }
-            covered += PAGE;
-        }
-    }
-    drop(readers);
-    let mut after = covered.max(0);
-    loop {
-        let page = ledger.read_after(after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.position;
-        for e in &page {
+    // Read ahead of the checking, side by side (`Ledger::pages`): the
+    // database's sending and our hashing overlap.
+    let mut pages = ledger.pages(0, None);
+    while let Some(page) = pages.recv().await {
+        for e in &page? {
             v.check(e);
         }
     }

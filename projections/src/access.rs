@@ -5,7 +5,7 @@
 
 use hoso_domain::access::AccessEvent;
 use hoso_domain::common::Unit;
-use hoso_ledger::sql::{upsert, Tx, Val};
+use hoso_ledger::sql::{append_rows, Tx, Val};
 
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
@@ -68,12 +68,10 @@ impl Fold {
     }
 
     pub async fn flush(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
-        upsert(
+        append_rows(
             tx,
             &format!("pa_read{s}"),
             COLUMNS,
-            &["position"],
-            "",
             &std::mem::take(&mut self.rows),
         )
         .await?;

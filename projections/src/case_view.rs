@@ -355,11 +355,6 @@ impl Fold {
         }
     }
 
-    /// Rows changed since the last flush.
-    pub fn pending(&self) -> usize {
-        self.dirty_cases.len() + self.dirty_children.len()
-    }
-
     /// States held in memory.
     pub fn held(&self) -> usize {
         self.cases.len() + self.children.len()

@@ -12,7 +12,7 @@ use crate::case_view::{ids_of, load_states};
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
 use crate::stats::deadlines_reached;
-use hoso_ledger::sql::{upsert, Tx, Val};
+use hoso_ledger::sql::{append_rows, upsert, Tx, Val};
 
 pub const TABLES: &[&str] = &["po_event", "po_officer", "po_case", "po_case_state"];
 
@@ -199,13 +199,6 @@ impl Fold {
         }
     }
 
-    pub fn pending(&self) -> usize {
-        self.event_rows.len()
-            + self.case_rows.len()
-            + self.dirty_officers.len()
-            + self.dirty_cases.len()
-    }
-
     pub fn held(&self) -> usize {
         self.officers.len() + self.cases.len()
     }
@@ -215,13 +208,17 @@ impl Fold {
         self.cases.clear();
     }
 
-    pub async fn flush(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
-        upsert(
+    /// Rows of events and (officer, case) pairs waiting.
+    pub fn appended(&self) -> usize {
+        self.event_rows.len() + self.case_rows.len()
+    }
+
+    /// Writes the rows of events and the (officer, case) pairs only.
+    pub async fn flush_appended(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
+        append_rows(
             tx,
             &format!("po_event{s}"),
             EVENT_COLUMNS,
-            &["position"],
-            "",
             &std::mem::take(&mut self.event_rows),
         )
         .await?;
@@ -237,6 +234,11 @@ impl Fold {
             &case_rows,
         )
         .await?;
+        Ok(())
+    }
+
+    pub async fn flush(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
+        self.flush_appended(tx, s).await?;
         let mut ids: Vec<String> = self.dirty_officers.drain().collect();
         ids.sort();
         let mut rows = Vec::with_capacity(ids.len());

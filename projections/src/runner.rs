@@ -6,6 +6,7 @@
 //! and two runners of one projection (say `hoso serve` and `hoso rebuild
 //! --check`) take turns instead of racing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use hoso_ledger::{Db, Ledger};
@@ -128,13 +129,21 @@ impl Fold {
         Ok(())
     }
 
-    /// Rows waiting to be written.
-    fn pending(&self) -> usize {
+    /// Rows of the append-only kind waiting (one per event).
+    fn appended(&self) -> usize {
         match self {
-            Fold::CaseView(f) => f.pending(),
-            Fold::Statistics(f) => f.pending(),
-            Fold::OfficerHistory(f) => f.pending(),
+            Fold::OfficerHistory(f) => f.appended(),
             Fold::AccessLog(f) => f.pending(),
+            Fold::CaseView(_) | Fold::Statistics(_) => 0,
+        }
+    }
+
+    /// Writes the append-only rows only; the states wait.
+    async fn flush_appended(&mut self, tx: &mut Tx, s: &str) -> Result<(), ProjectionError> {
+        match self {
+            Fold::OfficerHistory(f) => f.flush_appended(tx, s).await,
+            Fold::AccessLog(f) => f.flush(tx, s).await,
+            Fold::CaseView(_) | Fold::Statistics(_) => Ok(()),
         }
     }
 
@@ -508,40 +517,26 @@ async fn drop_target(db: &Db, t: &Target) -> Result<(), ProjectionError> {
     exec_all(db, &statements).await
 }
 
-/// Events read per page while rebuilding.
-const PAGE: i64 = 10_000;
-/// While rebuilding, rows are written once this many wait, and the states
-/// held are written and dropped once this many are held: memory stays bounded
-/// whatever the store's size.
+/// While rebuilding, rows of events are written once this many wait, and the
+/// states held are written and dropped once this many are held: memory stays
+/// bounded whatever the store's size.
 const FLUSH_ROWS: usize = 50_000;
 const HOLD: usize = 500_000;
 
-/// Reads and decodes pages of events after `after` (up to `until`) into
-/// `out`, one page ahead of the folding.
+/// Decodes the pages of events after `after` (up to `until`) into `out`,
+/// read ahead of the folding (`Ledger::pages`).
 async fn read_pages(
     ledger: Ledger,
-    mut after: i64,
+    after: i64,
     until: Option<i64>,
     out: tokio::sync::mpsc::Sender<Result<Vec<Decoded>, ProjectionError>>,
 ) {
-    loop {
-        let limit = match until {
-            Some(u) if u <= after => return,
-            Some(u) => (u - after).min(PAGE),
-            None => PAGE,
+    let mut pages = ledger.pages(after, until);
+    while let Some(page) = pages.recv().await {
+        let decoded = match page {
+            Ok(page) => page.iter().map(Decoded::from_stored).collect(),
+            Err(e) => Err(e.into()),
         };
-        let page = match ledger.read_after(after, limit).await {
-            Ok(page) => page,
-            Err(e) => {
-                let _ = out.send(Err(e.into())).await;
-                return;
-            }
-        };
-        let Some(last) = page.last().map(|e| e.position) else {
-            return;
-        };
-        after = last;
-        let decoded = page.iter().map(Decoded::from_stored).collect();
         if out.send(decoded).await.is_err() {
             return;
         }
@@ -572,83 +567,153 @@ async fn bulk(
         start = Some(c);
     }
     let start = start.unwrap_or(0);
-    let mut folds: Vec<(Fold, bool)> = targets
-        .iter()
-        .map(|t| (Fold::new(t.projection), false))
-        .collect();
+    // One reader for all; each target folds (and waits for its writes) in a
+    // task of its own, so one's writing overlaps another's folding.
     let (send, mut pages) = tokio::sync::mpsc::channel(2);
-    let reader = tokio::spawn(read_pages(ledger.clone(), start, until, send));
+    let reader = AbortOnDrop(tokio::spawn(read_pages(ledger.clone(), start, until, send)));
+    let mut folders = Vec::with_capacity(targets.len());
+    let mut feeds = Vec::with_capacity(targets.len());
+    // SQLite has one writer: the folders queue for it here rather than
+    // refuse each other (SQLITE_BUSY) and retry.
+    let gate = match db {
+        Db::Sqlite(_) => Some(Arc::new(tokio::sync::Mutex::new(()))),
+        Db::Postgres(_) => None,
+    };
+    for t in targets {
+        let (feed, pages) = tokio::sync::mpsc::channel::<Arc<Vec<Decoded>>>(2);
+        feeds.push(feed);
+        folders.push(AbortOnDrop(tokio::spawn(fold_one(
+            ledger.clone(),
+            t.clone(),
+            start,
+            pages,
+            gate.clone(),
+        ))));
+    }
     let mut events = 0u64;
+    let mut position = start;
+    while let Some(page) = pages.recv().await {
+        let page = Arc::new(page?);
+        let Some(last) = page.last().map(|e| e.position) else {
+            continue;
+        };
+        for feed in &feeds {
+            // A folder that stopped has its error waiting below.
+            if feed.send(page.clone()).await.is_err() {
+                break;
+            }
+        }
+        events += page.len() as u64;
+        position = last;
+    }
+    drop(reader);
+    drop(feeds);
+    for mut f in folders {
+        match (&mut f.0).await {
+            Ok(r) => r?,
+            Err(e) => {
+                return Err(ProjectionError::Malformed {
+                    position,
+                    reason: format!("a rebuild task stopped: {e}"),
+                })
+            }
+        }
+    }
+    Ok((events, position))
+}
+
+/// Aborts a task when dropped (an early error stops the others).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// One target's part of `bulk`: folds every page, writes in bulk, and ends
+/// with its last rows and its checkpoint at the last page's position.
+async fn fold_one(
+    ledger: Ledger,
+    t: Target,
+    start: i64,
+    mut pages: tokio::sync::mpsc::Receiver<Arc<Vec<Decoded>>>,
+    gate: Option<Arc<tokio::sync::Mutex<()>>>,
+) -> Result<(), ProjectionError> {
+    let db = ledger.db();
+    let turn = || async {
+        match &gate {
+            Some(g) => Some(g.clone().lock_owned().await),
+            None => None,
+        }
+    };
+    let mut fold = Fold::new(t.projection);
+    let mut spilled = false;
     let mut position = start;
     // Where the time goes: waiting for pages, folding, writing.
     let (mut waited, mut folding, mut writing) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-    let folded = async {
-        loop {
-            let t0 = std::time::Instant::now();
-            let Some(page) = pages.recv().await else {
-                break;
-            };
-            waited += t0.elapsed();
-            let page = page?;
-            let Some(last) = page.last().map(|e| e.position) else {
-                continue;
-            };
-            for (t, (fold, spilled)) in targets.iter().zip(folds.iter_mut()) {
-                if *spilled {
-                    let mut tx = Tx::begin(db).await?;
-                    fold.load(&mut tx, &t.suffix, &page).await?;
-                    tx.rollback().await?;
-                }
-                let t1 = std::time::Instant::now();
-                fold.apply(&page)?;
-                folding += t1.elapsed();
-                let full = fold.held() >= HOLD;
-                if full || fold.pending() >= FLUSH_ROWS {
-                    let t2 = std::time::Instant::now();
-                    let mut tx = Tx::begin(db).await?;
-                    fold.flush(&mut tx, &t.suffix).await?;
-                    tx.commit().await?;
-                    writing += t2.elapsed();
-                }
-                if full {
-                    fold.forget();
-                    *spilled = true;
-                }
-            }
-            events += page.len() as u64;
-            position = last;
+    loop {
+        let t0 = std::time::Instant::now();
+        let Some(page) = pages.recv().await else {
+            break;
+        };
+        waited += t0.elapsed();
+        let Some(last) = page.last().map(|e| e.position) else {
+            continue;
+        };
+        if spilled {
+            let mut tx = Tx::begin(db).await?;
+            fold.load(&mut tx, &t.suffix, &page).await?;
+            tx.rollback().await?;
         }
-        Ok::<_, ProjectionError>(())
+        let t1 = std::time::Instant::now();
+        fold.apply(&page)?;
+        folding += t1.elapsed();
+        // Rows of events go out as they come; states stay in memory until
+        // the end, or until `HOLD` of them are held (then written, dropped,
+        // and loaded again when next needed).
+        let t2 = std::time::Instant::now();
+        if fold.held() >= HOLD {
+            let _turn = turn().await;
+            let mut tx = Tx::begin(db).await?;
+            fold.flush(&mut tx, &t.suffix).await?;
+            tx.commit().await?;
+            fold.forget();
+            spilled = true;
+        } else if fold.appended() >= FLUSH_ROWS {
+            let _turn = turn().await;
+            let mut tx = Tx::begin(db).await?;
+            fold.flush_appended(&mut tx, &t.suffix).await?;
+            tx.commit().await?;
+        }
+        writing += t2.elapsed();
+        position = last;
     }
-    .await;
-    reader.abort();
-    folded?;
     let t2 = std::time::Instant::now();
-    for (t, (fold, _)) in targets.iter().zip(folds.iter_mut()) {
-        let mut tx = Tx::begin(db).await?;
-        if lock_checkpoint(&mut tx, &t.checkpoint_name()).await? != start {
-            return Err(ProjectionError::Malformed {
-                position: start,
-                reason: format!("{} moved while it was rebuilt", t.checkpoint_name()),
-            });
-        }
-        fold.flush(&mut tx, &t.suffix).await?;
-        tx.exec(
-            "UPDATE projection_checkpoint SET position = ? WHERE name = ?",
-            &[Val::Int(position), Val::Text(t.checkpoint_name())],
-        )
-        .await?;
-        tx.commit().await?;
+    let _turn = turn().await;
+    let mut tx = Tx::begin(db).await?;
+    if lock_checkpoint(&mut tx, &t.checkpoint_name()).await? != start {
+        return Err(ProjectionError::Malformed {
+            position: start,
+            reason: format!("{} moved while it was rebuilt", t.checkpoint_name()),
+        });
     }
+    fold.flush(&mut tx, &t.suffix).await?;
+    tx.exec(
+        "UPDATE projection_checkpoint SET position = ? WHERE name = ?",
+        &[Val::Int(position), Val::Text(t.checkpoint_name())],
+    )
+    .await?;
+    tx.commit().await?;
     writing += t2.elapsed();
     tracing::info!(
-        events,
+        projection = t.projection.name(),
         waiting_for_pages_s = waited.as_secs_f64(),
         folding_s = folding.as_secs_f64(),
         writing_s = writing.as_secs_f64(),
         "bulk fold"
     );
-    Ok((events, position))
+    Ok(())
 }
 
 /// Rebuilds a projection from the first event into new tables beside the live

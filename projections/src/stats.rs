@@ -256,10 +256,6 @@ impl Fold {
         }
     }
 
-    pub fn pending(&self) -> usize {
-        self.deltas.0.len() + self.dirty_cases.len() + self.dirty_children.len()
-    }
-
     pub fn held(&self) -> usize {
         self.cases.len() + self.children.len()
     }
