@@ -213,6 +213,12 @@ async fn exec_all(db: &Db, statements: &[String]) -> Result<(), ProjectionError>
 /// live tables' DDL differs from this code's (the read model changed), the
 /// live tables are dropped and built again from the first event.
 pub async fn ensure(db: &Db, t: &Target) -> Result<(), ProjectionError> {
+    ensure_with(db, t, true).await
+}
+
+/// `ensure`, with the secondary indexes or without them (a target filled in
+/// bulk gets them after: `create_indexes`).
+async fn ensure_with(db: &Db, t: &Target, indexes: bool) -> Result<(), ProjectionError> {
     exec_all(
         db,
         &["CREATE TABLE IF NOT EXISTS projection_schema (name TEXT PRIMARY KEY, ddl_sha256 TEXT NOT NULL)"
@@ -247,7 +253,26 @@ pub async fn ensure(db: &Db, t: &Target) -> Result<(), ProjectionError> {
         .await?;
         tx.commit().await?;
     }
-    create(db, t).await
+    create(db, t, indexes).await
+}
+
+fn is_index(ddl: &str) -> bool {
+    ddl.trim_start().starts_with("CREATE INDEX")
+}
+
+/// The target's DDL statements, named for it.
+fn ddl_of(t: &Target, which: impl Fn(&str) -> bool) -> Vec<String> {
+    t.projection
+        .ddl()
+        .iter()
+        .filter(|d| which(d))
+        .map(|d| d.replace("{s}", &t.suffix).replace("{g}", &t.suffix))
+        .collect()
+}
+
+/// Builds the secondary indexes of a target filled without them.
+async fn create_indexes(db: &Db, t: &Target) -> Result<(), ProjectionError> {
+    exec_all(db, &ddl_of(t, is_index)).await
 }
 
 /// SHA-256 of a projection's DDL, as stored beside its tables.
@@ -261,22 +286,12 @@ fn ddl_fingerprint(p: Projection) -> String {
     hex::encode(h.finalize())
 }
 
-async fn create(db: &Db, t: &Target) -> Result<(), ProjectionError> {
-    let g = if t.suffix.is_empty() {
-        String::new()
-    } else {
-        t.suffix.clone()
-    };
+async fn create(db: &Db, t: &Target, indexes: bool) -> Result<(), ProjectionError> {
     let mut statements = vec![
         "CREATE TABLE IF NOT EXISTS projection_checkpoint (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
             .to_string(),
     ];
-    statements.extend(
-        t.projection
-            .ddl()
-            .iter()
-            .map(|d| d.replace("{s}", &t.suffix).replace("{g}", &g)),
-    );
+    statements.extend(ddl_of(t, |d| indexes || !is_index(d)));
     statements.push(format!(
         "INSERT INTO projection_checkpoint (name, position) VALUES ('{}', 0) ON CONFLICT (name) DO NOTHING",
         t.checkpoint_name()
@@ -743,10 +758,14 @@ pub async fn rebuild_all(
             projection: *p,
             suffix: suffix.clone(),
         };
-        ensure(ledger.db(), &next).await?;
+        // Indexes after the bulk of the rows: built once, not row by row.
+        ensure_with(ledger.db(), &next, false).await?;
         nexts.push(next);
     }
     let (mut events, mut position) = bulk(ledger, &nexts, None).await?;
+    for next in &nexts {
+        create_indexes(ledger.db(), next).await?;
+    }
     let mut tx = Tx::begin(ledger.db()).await?;
     // Holding the live checkpoints: the live runners wait while we swap.
     for p in &projections {
@@ -838,7 +857,8 @@ pub async fn check(
         projection,
         suffix: fresh_suffix("check"),
     };
-    ensure(ledger.db(), &fresh).await?;
+    // Compared row by row, never queried: no secondary indexes.
+    ensure_with(ledger.db(), &fresh, false).await?;
     let result = async {
         // The bulk of the log as a rebuild folds it; then batch by batch, as
         // the live runner does, until both stand at one position.
