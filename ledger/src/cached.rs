@@ -7,11 +7,14 @@
 //! applies them, so an entry is never used stale, only brought forward; a
 //! commit whose sequence was taken meanwhile (another writer, another process)
 //! fails the unique (aggregate, sequence) check and drops the entry. Entries
-//! hold personal fields opened with data keys, so an erasure anywhere (a new
-//! row of `erased_subjects`, which only grows) drops them all.
+//! hold personal fields opened with data keys, so an erasure drops them all:
+//! one made by this process at once, one made by another process (a new row
+//! of `erased_subjects`, which only grows, counted at most `RECOUNT` apart)
+//! within a second: sooner than this process forgets a data key (5 s).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use cqrs_es::persist::{
     EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore, SerializedEvent,
@@ -23,10 +26,16 @@ use crate::store::Ledger;
 
 /// Entries kept before the cache starts over.
 const LIMIT: usize = 20_000;
+/// `erased_subjects` is counted again after this long.
+const RECOUNT: Duration = Duration::from_secs(1);
+
+/// Erasures as last seen: (rows of `erased_subjects`, erasures by this
+/// process). Entries made under another value are not used.
+type Epoch = (i64, u64);
 
 struct Cache<A> {
-    /// `erased_subjects` rows when the entries were made.
-    erasures: i64,
+    /// The erasures when the entries were made.
+    erasures: Epoch,
     entries: HashMap<String, (A, usize)>,
 }
 
@@ -34,6 +43,8 @@ pub struct CachedStore<A: Aggregate> {
     ledger: Ledger,
     inner: PersistedEventStore<Ledger, A>,
     cache: Mutex<Cache<A>>,
+    /// `erased_subjects` counted, and when.
+    counted: Mutex<Option<(i64, Instant)>>,
 }
 
 impl<A: Aggregate> CachedStore<A> {
@@ -42,9 +53,10 @@ impl<A: Aggregate> CachedStore<A> {
             inner: PersistedEventStore::new_event_store(ledger.clone()),
             ledger,
             cache: Mutex::new(Cache {
-                erasures: -1,
+                erasures: (-1, 0),
                 entries: HashMap::new(),
             }),
+            counted: Mutex::new(None),
         }
     }
 }
@@ -63,7 +75,7 @@ where
     A: Aggregate + Clone,
 {
     /// The entry for `id`, when the erasures counted match the cache's.
-    fn take(&self, id: &str, erasures: i64) -> Option<(A, usize)> {
+    fn take(&self, id: &str, erasures: Epoch) -> Option<(A, usize)> {
         let mut cache = self.cache.lock().ok()?;
         if cache.erasures != erasures {
             cache.entries.clear();
@@ -73,7 +85,7 @@ where
         cache.entries.get(id).cloned()
     }
 
-    fn put(&self, id: &str, state: A, sequence: usize, erasures: i64) {
+    fn put(&self, id: &str, state: A, sequence: usize, erasures: Epoch) {
         if let Ok(mut cache) = self.cache.lock() {
             if cache.erasures != erasures {
                 return;
@@ -91,24 +103,36 @@ where
         }
     }
 
-    async fn erasures(&self) -> Result<i64, AggregateError<A::Error>> {
-        if self.ledger.keys().is_none() {
-            return Ok(0);
+    async fn erasures(&self) -> Result<Epoch, AggregateError<A::Error>> {
+        let Some(keys) = self.ledger.keys() else {
+            return Ok((0, 0));
+        };
+        let here = keys.erased_here();
+        if let Ok(c) = self.counted.lock() {
+            if let Some((n, at)) = *c {
+                if at.elapsed() < RECOUNT {
+                    return Ok((n, here));
+                }
+            }
         }
-        one_int(
+        let n = one_int(
             self.ledger.db(),
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM erased_subjects",
             &[],
         )
         .await
-        .map_err(|e| AggregateError::DatabaseConnectionError(Box::new(e)))
+        .map_err(|e| AggregateError::DatabaseConnectionError(Box::new(e)))?;
+        if let Ok(mut c) = self.counted.lock() {
+            *c = Some((n, Instant::now()));
+        }
+        Ok((n, here))
     }
 }
 
 /// The context carries the erasure count its state was opened under.
 pub struct CachedContext<A: Aggregate> {
     inner: EventStoreAggregateContext<A>,
-    erasures: i64,
+    erasures: Epoch,
 }
 
 impl<A: Aggregate> cqrs_es::AggregateContext<A> for CachedContext<A> {

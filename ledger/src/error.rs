@@ -21,6 +21,8 @@ pub enum LedgerError {
     },
     #[error("the append writer has stopped")]
     WriterStopped,
+    #[error("another process stored the data key of {0} first")]
+    KeyTaken(String),
     #[error("stored event at position {position} is malformed: {reason}")]
     Malformed { position: i64, reason: String },
     #[error(transparent)]

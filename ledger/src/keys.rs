@@ -68,6 +68,8 @@ pub enum KeyError {
         "the personal data of {0} was erased: no more personal data can be recorded about them"
     )]
     Erased(String),
+    #[error("the data keys' lock was poisoned by a panic")]
+    Poisoned,
 }
 
 /// The key-encryption key.
@@ -236,6 +238,20 @@ pub(crate) struct DataKey {
 pub struct Keys {
     kek: Kek,
     cache: Mutex<HashMap<String, (Option<DataKey>, Instant)>>,
+    /// Keys made by this process that no commit has stored yet.
+    pending: Mutex<HashMap<String, (DataKey, NewKey)>>,
+    /// Erasures made through this value (`erase`).
+    erased_here: std::sync::atomic::AtomicU64,
+}
+
+/// A `data_keys` row to store with the events it seals.
+#[derive(Clone, Debug)]
+pub(crate) struct NewKey {
+    pub subject: String,
+    pub key_id: String,
+    pub kek_id: String,
+    pub wrapped: Vec<u8>,
+    pub created_at: String,
 }
 
 impl Keys {
@@ -286,7 +302,14 @@ impl Keys {
         Ok(Keys {
             kek,
             cache: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            erased_here: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// How many erasures this process made (through these keys).
+    pub fn erased_here(&self) -> u64 {
+        self.erased_here.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn kek_id(&self) -> String {
@@ -354,10 +377,20 @@ impl Keys {
     }
 
     /// The subject's key for sealing, made on first use; refused for an erased
-    /// subject.
-    pub(crate) async fn for_sealing(&self, db: &Db, subject: &str) -> Result<DataKey, KeyError> {
+    /// subject. A key made here is not stored yet: it comes back with its row
+    /// (`NewKey`), which the writer stores in the transaction of the events it
+    /// seals (`writer::insert`), and every append sealed with it carries that
+    /// row until one of them commits (`stored`).
+    pub(crate) async fn for_sealing(
+        &self,
+        db: &Db,
+        subject: &str,
+    ) -> Result<(DataKey, Option<NewKey>), KeyError> {
         if let Some(k) = self.load(db, subject).await? {
-            return Ok(k);
+            return Ok((k, None));
+        }
+        if let Some(p) = self.pending_key(subject) {
+            return Ok(p);
         }
         let erased = rows(
             db,
@@ -370,24 +403,69 @@ impl Keys {
         }
         let key: [u8; 32] = random();
         let key_id = hex::encode(random::<8>());
-        exec(
-            db,
-            "INSERT INTO data_keys (subject, key_id, kek_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (subject) DO NOTHING",
-            &[
-                subject.into(),
-                key_id.as_str().into(),
-                self.kek.id().into(),
-                Val::Bytes(self.kek.wrap(subject, &key_id, &key)),
-                ts(chrono::Utc::now()).into(),
-            ],
-        )
-        .await?;
-        // Whoever inserted first, that key is the subject's.
-        self.forget(subject);
-        self.load(db, subject)
-            .await?
-            .ok_or_else(|| KeyError::Unwrap(subject.to_string()))
+        let made = (
+            DataKey {
+                key_id: key_id.clone(),
+                cipher: XChaCha20Poly1305::new((&key).into()),
+            },
+            NewKey {
+                subject: subject.to_string(),
+                wrapped: self.kek.wrap(subject, &key_id, &key),
+                kek_id: self.kek.id(),
+                key_id,
+                created_at: ts(chrono::Utc::now()),
+            },
+        );
+        let mut pending = self.pending.lock().map_err(|_| KeyError::Poisoned)?;
+        // Another task of this process may have made one meanwhile: one key
+        // per subject.
+        let entry = pending.entry(subject.to_string()).or_insert(made);
+        Ok((entry.0.clone(), Some(entry.1.clone())))
+    }
+
+    fn pending_key(&self, subject: &str) -> Option<(DataKey, Option<NewKey>)> {
+        let pending = self.pending.lock().ok()?;
+        pending
+            .get(subject)
+            .map(|(k, n)| (k.clone(), Some(n.clone())))
+    }
+
+    /// The writer stored these keys with the events they seal.
+    pub(crate) fn stored(&self, keys: &[NewKey]) {
+        for n in keys {
+            let key = match self.pending.lock() {
+                Ok(mut pending) => match pending.get(&n.subject) {
+                    Some((k, p)) if p.key_id == n.key_id => {
+                        let k = k.clone();
+                        pending.remove(&n.subject);
+                        Some(k)
+                    }
+                    _ => None,
+                },
+                Err(_) => None,
+            };
+            match key {
+                Some(k) => self.remember(&n.subject, Some(k)),
+                None => self.forget(&n.subject),
+            }
+        }
+    }
+
+    /// The writer did not store these keys (the append failed): they are
+    /// dropped, and the subject's key is read again next time (another
+    /// process may have stored one first).
+    pub(crate) fn not_stored(&self, keys: &[NewKey]) {
+        for n in keys {
+            if let Ok(mut pending) = self.pending.lock() {
+                if pending
+                    .get(&n.subject)
+                    .is_some_and(|(_, p)| p.key_id == n.key_id)
+                {
+                    pending.remove(&n.subject);
+                }
+            }
+            self.forget(&n.subject);
+        }
     }
 
     /// Destroys the subject's data key for good, and scrubs what the database
@@ -405,6 +483,8 @@ impl Keys {
             .await?;
         tx.commit().await?;
         self.forget(subject);
+        self.erased_here
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if n > 0 {
             scrub(db, &["data_keys"]).await?;
         }

@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::encoding::{canonical_json, event_hash, RecordRef, GENESIS};
 use crate::error::LedgerError;
-use crate::keys::Keys;
+use crate::keys::{Keys, NewKey};
 use crate::record::{NewEvent, StoredEvent};
 use crate::seal::{self, Classifier, Identity, Opened, Sealing, SubjectRule};
 use crate::writer::{run_writer, AppendRequest, Chained};
@@ -296,10 +296,15 @@ impl Ledger {
     }
 
     /// The public payload and the sealed part of one event.
-    async fn seal(&self, e: &NewEvent) -> Result<(String, Option<String>), LedgerError> {
+    /// The public payload and the sealed part, and the data key's row when
+    /// the key is new (stored by the writer with the events).
+    async fn seal(
+        &self,
+        e: &NewEvent,
+    ) -> Result<(String, Option<String>, Option<NewKey>), LedgerError> {
         let p = match &self.privacy {
             Mode::Sealed(p) => p,
-            Mode::Plain => return Ok((e.payload.clone(), None)),
+            Mode::Plain => return Ok((e.payload.clone(), None, None)),
             Mode::Unset => return Err(LedgerError::PrivacyUnset),
         };
         let payload: serde_json::Value = serde_json::from_str(&e.payload)?;
@@ -311,7 +316,7 @@ impl Ledger {
                 event_type: e.event_type.clone(),
             })?;
         if seal::is_empty(&personal) {
-            return Ok((canonical_json(&public)?, None));
+            return Ok((canonical_json(&public)?, None, None));
         }
         let Some(subject) = self.subject_of(p, e, &payload).await? else {
             return Err(LedgerError::NoSubject {
@@ -320,7 +325,7 @@ impl Ledger {
                 field: "",
             });
         };
-        let key = p.keys.for_sealing(&self.db, &subject).await?;
+        let (key, new_key) = p.keys.for_sealing(&self.db, &subject).await?;
         let id = Identity {
             aggregate_type: &e.aggregate_type,
             aggregate_id: &e.aggregate_id,
@@ -329,7 +334,7 @@ impl Ledger {
             event_version: &e.event_version,
         };
         let sealed = seal::envelope(&key, &id, &subject, &personal)?;
-        Ok((canonical_json(&public)?, Some(sealed)))
+        Ok((canonical_json(&public)?, Some(sealed), new_key))
     }
 
     /// An event's payload for reading: the public fields, with the personal
@@ -420,8 +425,14 @@ impl Ledger {
                 .ok_or_else(conflict)?
         };
         let mut chained = Vec::with_capacity(events.len());
+        let mut keys: Vec<NewKey> = Vec::new();
         for mut event in events {
-            let (public, sealed) = self.seal(&event).await?;
+            let (public, sealed, new_key) = self.seal(&event).await?;
+            if let Some(k) = new_key {
+                if !keys.iter().any(|n| n.subject == k.subject) {
+                    keys.push(k);
+                }
+            }
             event.payload = public;
             let hash = event_hash(&prev, &record_of(&event, sealed.as_deref()));
             chained.push(Chained {
@@ -433,14 +444,28 @@ impl Ledger {
             prev = hash;
         }
         let (reply, answer) = oneshot::channel();
-        self.writer
+        let sent = self
+            .writer
             .send(AppendRequest {
                 events: chained,
+                keys: keys.clone(),
                 reply,
             })
             .await
-            .map_err(|_| LedgerError::WriterStopped)?;
-        answer.await.map_err(|_| LedgerError::WriterStopped)?
+            .map_err(|_| LedgerError::WriterStopped);
+        let outcome = match sent {
+            Ok(()) => answer.await.map_err(|_| LedgerError::WriterStopped)?,
+            Err(e) => Err(e),
+        };
+        if let (Mode::Sealed(p), false) = (&self.privacy, keys.is_empty()) {
+            match &outcome {
+                Ok(()) => p.keys.stored(&keys),
+                // Not stored, or not known to be (the writer stopped): read
+                // the subject's key again next time.
+                Err(_) => p.keys.not_stored(&keys),
+            }
+        }
+        outcome
     }
 
     /// The stored hash of one event, if it exists.

@@ -13,6 +13,7 @@ use sqlx::{PgPool, SqlitePool};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::error::LedgerError;
+use crate::keys::NewKey;
 use crate::record::NewEvent;
 use crate::store::{ChainHeads, Db, Key};
 
@@ -32,6 +33,9 @@ pub(crate) struct Chained {
 
 pub(crate) struct AppendRequest {
     pub(crate) events: Vec<Chained>,
+    /// Data keys made for these events and not stored yet: stored in the
+    /// same transaction.
+    pub(crate) keys: Vec<NewKey>,
     pub(crate) reply: oneshot::Sender<Result<(), LedgerError>>,
 }
 
@@ -50,11 +54,11 @@ pub(crate) async fn run_writer(
             }
         }
         let mut outcomes = plan(&batch);
-        let accepted: Vec<&[Chained]> = batch
+        let accepted: Vec<&AppendRequest> = batch
             .iter()
             .zip(&outcomes)
             .filter(|(_, o)| o.is_ok())
-            .map(|(r, _)| r.events.as_slice())
+            .map(|(r, _)| r)
             .collect();
         let mut results = match insert(&db, &accepted).await {
             Ok(Some(last)) => {
@@ -62,7 +66,7 @@ pub(crate) async fn run_writer(
                 accepted.iter().map(|_| Ok(())).collect()
             }
             Ok(None) => accepted.iter().map(|_| Ok(())).collect(),
-            Err(e) if accepted.len() == 1 => vec![Err(conflict_or(accepted[0])(e))],
+            Err(e) if accepted.len() == 1 => vec![Err(conflict_or(&accepted[0].events)(e))],
             Err(e) => {
                 // One command may have spoiled the batch (most often: another
                 // process took its sequence first). Commit each on its own so
@@ -77,7 +81,7 @@ pub(crate) async fn run_writer(
                             }
                             Ok(())
                         }
-                        Err(e) => Err(conflict_or(c)(e)),
+                        Err(e) => Err(conflict_or(&c.events)(e)),
                     });
                 }
                 v
@@ -106,18 +110,25 @@ pub(crate) async fn run_writer(
     }
 }
 
-/// A unique violation means another command took the sequence: a conflict.
+/// A unique violation means another command took the sequence: a conflict;
+/// so is a data key that another process stored first (tried again, the
+/// command seals with that key).
 fn conflict_or(command: &[Chained]) -> impl Fn(LedgerError) -> LedgerError + '_ {
-    move |e| match e {
-        LedgerError::Database(ref d) if is_unique_violation(d) => {
-            let first = command.first().map(|c| &c.event);
-            LedgerError::Conflict {
-                aggregate_type: first.map(|e| e.aggregate_type.clone()).unwrap_or_default(),
-                aggregate_id: first.map(|e| e.aggregate_id.clone()).unwrap_or_default(),
-                sequence: first.map(|e| e.sequence).unwrap_or_default(),
-            }
+    move |e| {
+        let taken = match &e {
+            LedgerError::KeyTaken(_) => true,
+            LedgerError::Database(d) => is_unique_violation(d),
+            _ => false,
+        };
+        if !taken {
+            return e;
         }
-        other => other,
+        let first = command.first().map(|c| &c.event);
+        LedgerError::Conflict {
+            aggregate_type: first.map(|e| e.aggregate_type.clone()).unwrap_or_default(),
+            aggregate_id: first.map(|e| e.aggregate_id.clone()).unwrap_or_default(),
+            sequence: first.map(|e| e.sequence).unwrap_or_default(),
+        }
     }
 }
 
@@ -156,13 +167,42 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 /// Inserts the commands' events in one transaction, numbering them after the
 /// head; all or nothing. Returns the last position taken.
-async fn insert(db: &Db, commands: &[&[Chained]]) -> Result<Option<i64>, LedgerError> {
+async fn insert(db: &Db, requests: &[&AppendRequest]) -> Result<Option<i64>, LedgerError> {
+    let commands: Vec<&[Chained]> = requests.iter().map(|r| r.events.as_slice()).collect();
     if commands.iter().all(|c| c.is_empty()) {
         return Ok(None);
     }
+    // One row per subject (commands of one batch may share a new key).
+    let mut keys: Vec<&NewKey> = Vec::new();
+    for k in requests.iter().flat_map(|r| r.keys.iter()) {
+        if !keys
+            .iter()
+            .any(|n| n.subject == k.subject && n.key_id == k.key_id)
+        {
+            keys.push(k);
+        }
+    }
     match db {
-        Db::Postgres(p) => insert_pg(p, commands).await,
-        Db::Sqlite(p) => insert_sqlite(p, commands).await,
+        Db::Postgres(p) => insert_pg(p, &commands, &keys).await,
+        Db::Sqlite(p) => insert_sqlite(p, &commands, &keys).await,
+    }
+}
+
+/// Stores a new data key unless the subject was erased, then checks that
+/// the subject's stored key is this one: another process may have stored its
+/// own first (`KeyTaken`), or erased the subject meanwhile.
+const INSERT_KEY: &str = "INSERT INTO data_keys (subject, key_id, kek_id, wrapped, created_at) \
+    SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM erased_subjects WHERE subject = $1) \
+    ON CONFLICT (subject) DO NOTHING";
+const STORED_KEY: &str = "SELECT key_id FROM data_keys WHERE subject = $1";
+
+fn check_key(k: &NewKey, stored: Option<String>) -> Result<(), LedgerError> {
+    match stored {
+        Some(id) if id == k.key_id => Ok(()),
+        Some(_) => Err(LedgerError::KeyTaken(k.subject.clone())),
+        None => Err(LedgerError::Key(crate::keys::KeyError::Erased(
+            k.subject.clone(),
+        ))),
     }
 }
 
@@ -184,7 +224,11 @@ WITH head AS (\
 ) \
 SELECT head.base + $1, pg_notify('hoso_events', (head.base + $1)::text)::text FROM head";
 
-async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<Option<i64>, LedgerError> {
+async fn insert_pg(
+    pool: &PgPool,
+    commands: &[&[Chained]],
+    keys: &[&NewKey],
+) -> Result<Option<i64>, LedgerError> {
     let n: usize = commands.iter().map(|c| c.len()).sum();
     let mut a_types = Vec::with_capacity(n);
     let mut a_ids = Vec::with_capacity(n);
@@ -208,7 +252,7 @@ async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<Option<i64>
         hashes.push(&c.hash[..]);
         sealed.push(c.sealed.as_deref());
     }
-    let last: i64 = sqlx::query_scalar(INSERT_PG)
+    let events = sqlx::query_scalar(INSERT_PG)
         .bind(n as i64)
         .bind(&a_types)
         .bind(&a_ids)
@@ -220,20 +264,58 @@ async fn insert_pg(pool: &PgPool, commands: &[&[Chained]]) -> Result<Option<i64>
         .bind(&prevs)
         .bind(&hashes)
         .bind(crate::store::FORMAT)
-        .bind(&sealed)
-        .fetch_one(pool)
-        .await?;
+        .bind(&sealed);
+    if keys.is_empty() {
+        let last: i64 = events.fetch_one(pool).await?;
+        return Ok(Some(last));
+    }
+    // New data keys go in the events' transaction: stored exactly when the
+    // events they seal are.
+    let mut tx = pool.begin().await?;
+    for k in keys {
+        sqlx::query(INSERT_KEY)
+            .bind(&k.subject)
+            .bind(&k.key_id)
+            .bind(&k.kek_id)
+            .bind(&k.wrapped)
+            .bind(&k.created_at)
+            .execute(&mut *tx)
+            .await?;
+        let stored: Option<String> = sqlx::query_scalar(STORED_KEY)
+            .bind(&k.subject)
+            .fetch_optional(&mut *tx)
+            .await?;
+        check_key(k, stored)?;
+    }
+    let last: i64 = events.fetch_one(&mut *tx).await?;
+    tx.commit().await?;
     Ok(Some(last))
 }
 
 async fn insert_sqlite(
     pool: &SqlitePool,
     commands: &[&[Chained]],
+    keys: &[&NewKey],
 ) -> Result<Option<i64>, LedgerError> {
     let mut conn = pool.acquire().await?;
     // IMMEDIATE: take the database's write lock before reading the head.
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
     let result = async {
+        for k in keys {
+            sqlx::query(INSERT_KEY)
+                .bind(&k.subject)
+                .bind(&k.key_id)
+                .bind(&k.kek_id)
+                .bind(&k.wrapped)
+                .bind(&k.created_at)
+                .execute(&mut *conn)
+                .await?;
+            let stored: Option<String> = sqlx::query_scalar(STORED_KEY)
+                .bind(&k.subject)
+                .fetch_optional(&mut *conn)
+                .await?;
+            check_key(k, stored)?;
+        }
         let mut position: i64 =
             sqlx::query_scalar("SELECT last_position FROM event_head WHERE id = 1")
                 .fetch_one(&mut *conn)

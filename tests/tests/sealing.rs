@@ -241,3 +241,68 @@ both_backends!(
         db.drop_db().await;
     }
 );
+
+both_backends!(
+    a_new_data_key_is_stored_with_the_events_it_seals,
+    |db: TestDb| async move {
+        let path = kek_path(&db);
+        let kek = {
+            let plain = Ledger::open(&db.url).await.unwrap();
+            Keys::open(plain.db(), None, &path).await.unwrap();
+            Kek::load(&path).unwrap()
+        };
+        // Two processes' worth of ledgers on one store, one KEK.
+        let open = || async {
+            let plain = Ledger::open(&db.url).await.unwrap();
+            let keys = Keys::open(plain.db(), Some(kek.clone()), &path)
+                .await
+                .unwrap();
+            plain.with_privacy(keys, Arc::new(Cases))
+        };
+        let (a, b) = (open().await, open().await);
+        let intake = |case: &str| {
+            event(
+                case,
+                1,
+                "IntakeRecorded",
+                json!({"type": "intake_recorded", "child_id": "TE-9", "description": format!("về {case}"),
+                   "harm_types": ["violence"]}),
+            )
+        };
+        // Both make a key for child TE-9 at once; one of them is stored, and
+        // the other command is refused as a conflict (never stored under a key
+        // that was not kept).
+        let (x, y) = tokio::join!(
+            a.append(vec![intake("HS-A")]),
+            b.append(vec![intake("HS-B")])
+        );
+        let refused = [&x, &y].iter().filter(|r| r.is_err()).count();
+        for r in [&x, &y] {
+            if let Err(e) = r {
+                assert!(matches!(e, LedgerError::Conflict { .. }), "{e}");
+            }
+        }
+        // Tried again, the loser seals with the stored key.
+        if x.is_err() {
+            a.append(vec![intake("HS-A")]).await.unwrap();
+        }
+        if y.is_err() {
+            b.append(vec![intake("HS-B")]).await.unwrap();
+        }
+        assert!(refused <= 1, "{x:?} {y:?}");
+        let keys: i64 = hoso_ledger::sql::one_int(
+            a.db(),
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM data_keys WHERE subject = 'Child:TE-9'",
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_eq!(keys, 1);
+        for (ledger, case) in [(&a, "HS-A"), (&b, "HS-B"), (&a, "HS-B"), (&b, "HS-A")] {
+            let e = &ledger.events_of("Case", case, 0).await.unwrap()[0];
+            let opened = ledger.open_event(e).await.unwrap();
+            assert_eq!(opened.payload["description"], format!("về {case}"));
+        }
+        assert!(hoso_ledger::verify::verify(&a).await.unwrap().is_intact());
+    }
+);
