@@ -196,6 +196,28 @@ const INSERT_KEY: &str = "INSERT INTO data_keys (subject, key_id, kek_id, wrappe
     ON CONFLICT (subject) DO NOTHING";
 const STORED_KEY: &str = "SELECT key_id FROM data_keys WHERE subject = $1";
 
+/// Stores each new key and checks it (`check_key`), on a PostgreSQL
+/// transaction or a SQLite connection inside `BEGIN IMMEDIATE`.
+macro_rules! store_keys {
+    ($conn:expr, $keys:expr) => {
+        for k in $keys {
+            sqlx::query(INSERT_KEY)
+                .bind(&k.subject)
+                .bind(&k.key_id)
+                .bind(&k.kek_id)
+                .bind(&k.wrapped)
+                .bind(&k.created_at)
+                .execute($conn)
+                .await?;
+            let stored: Option<String> = sqlx::query_scalar(STORED_KEY)
+                .bind(&k.subject)
+                .fetch_optional($conn)
+                .await?;
+            check_key(k, stored)?;
+        }
+    };
+}
+
 fn check_key(k: &NewKey, stored: Option<String>) -> Result<(), LedgerError> {
     match stored {
         Some(id) if id == k.key_id => Ok(()),
@@ -272,21 +294,7 @@ async fn insert_pg(
     // New data keys go in the events' transaction: stored exactly when the
     // events they seal are.
     let mut tx = pool.begin().await?;
-    for k in keys {
-        sqlx::query(INSERT_KEY)
-            .bind(&k.subject)
-            .bind(&k.key_id)
-            .bind(&k.kek_id)
-            .bind(&k.wrapped)
-            .bind(&k.created_at)
-            .execute(&mut *tx)
-            .await?;
-        let stored: Option<String> = sqlx::query_scalar(STORED_KEY)
-            .bind(&k.subject)
-            .fetch_optional(&mut *tx)
-            .await?;
-        check_key(k, stored)?;
-    }
+    store_keys!(&mut *tx, keys);
     let last: i64 = events.fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(Some(last))
@@ -301,21 +309,7 @@ async fn insert_sqlite(
     // IMMEDIATE: take the database's write lock before reading the head.
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
     let result = async {
-        for k in keys {
-            sqlx::query(INSERT_KEY)
-                .bind(&k.subject)
-                .bind(&k.key_id)
-                .bind(&k.kek_id)
-                .bind(&k.wrapped)
-                .bind(&k.created_at)
-                .execute(&mut *conn)
-                .await?;
-            let stored: Option<String> = sqlx::query_scalar(STORED_KEY)
-                .bind(&k.subject)
-                .fetch_optional(&mut *conn)
-                .await?;
-            check_key(k, stored)?;
-        }
+        store_keys!(&mut *conn, keys);
         let mut position: i64 =
             sqlx::query_scalar("SELECT last_position FROM event_head WHERE id = 1")
                 .fetch_one(&mut *conn)

@@ -255,6 +255,25 @@ pub async fn load_states<A: Aggregate>(
     Ok(out)
 }
 
+/// The ids of the events' aggregates of `aggregate_type` not in `held`.
+pub fn missing<V>(
+    events: &[Decoded],
+    aggregate_type: &str,
+    held: &HashMap<String, V>,
+) -> Vec<String> {
+    ids_of(events, aggregate_type)
+        .into_iter()
+        .filter(|id| !held.contains_key(id))
+        .collect()
+}
+
+/// Marks `id` changed (allocating only the first time).
+pub fn mark(dirty: &mut HashSet<String>, id: &str) {
+    if !dirty.contains(id) {
+        dirty.insert(id.to_string());
+    }
+}
+
 pub fn ids_of(events: &[Decoded], aggregate_type: &str) -> Vec<String> {
     let mut ids: Vec<String> = events
         .iter()
@@ -284,12 +303,9 @@ impl Fold {
         s: &str,
         events: &[Decoded],
     ) -> Result<(), ProjectionError> {
-        let missing: Vec<String> = ids_of(events, "Case")
-            .into_iter()
-            .filter(|id| !self.cases.contains_key(id))
-            .collect();
+        let absent = missing(events, "Case", &self.cases);
         for (id, case) in
-            load_states::<Case>(tx, &format!("pv_case{s}"), "case_id", &missing).await?
+            load_states::<Case>(tx, &format!("pv_case{s}"), "case_id", &absent).await?
         {
             self.cases.insert(
                 id,
@@ -302,12 +318,9 @@ impl Fold {
                 },
             );
         }
-        let missing: Vec<String> = ids_of(events, "Child")
-            .into_iter()
-            .filter(|id| !self.children.contains_key(id))
-            .collect();
+        let absent = missing(events, "Child", &self.children);
         for (id, c) in
-            load_states::<Child>(tx, &format!("pv_child{s}"), "child_id", &missing).await?
+            load_states::<Child>(tx, &format!("pv_child{s}"), "child_id", &absent).await?
         {
             self.children.insert(id, (c, 0, None));
         }
@@ -335,9 +348,7 @@ impl Fold {
                         row.opened_by = row.last_actor.clone();
                     }
                     row.position = e.position;
-                    if !self.dirty_cases.contains(&e.aggregate_id) {
-                        self.dirty_cases.insert(e.aggregate_id.clone());
-                    }
+                    mark(&mut self.dirty_cases, &e.aggregate_id);
                 }
                 Payload::Child(ev) => {
                     let (child, pos, by) = self.children.entry(e.aggregate_id.clone()).or_default();
@@ -346,9 +357,7 @@ impl Fold {
                     if e.sequence == 1 {
                         *by = e.meta.as_ref().map(|m| m.actor_id.clone());
                     }
-                    if !self.dirty_children.contains(&e.aggregate_id) {
-                        self.dirty_children.insert(e.aggregate_id.clone());
-                    }
+                    mark(&mut self.dirty_children, &e.aggregate_id);
                 }
                 _ => {}
             }

@@ -8,10 +8,10 @@ use cqrs_es::Aggregate;
 use hoso_domain::case::Case;
 use hoso_domain::officer::Officer;
 
-use crate::case_view::{ids_of, load_states};
+use crate::case_view::{ids_of, load_states, mark, missing};
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
-use crate::stats::deadlines_reached;
+use crate::stats::{deadlines_reached, state_rows};
 use hoso_ledger::sql::{append_rows, upsert, Tx, Val};
 
 pub const TABLES: &[&str] = &["po_event", "po_officer", "po_case", "po_case_state"];
@@ -90,12 +90,6 @@ pub struct Fold {
     dirty_cases: HashSet<String>,
 }
 
-fn mark(dirty: &mut HashSet<String>, id: &str) {
-    if !dirty.contains(id) {
-        dirty.insert(id.to_string());
-    }
-}
-
 impl Fold {
     pub async fn load(
         &mut self,
@@ -136,12 +130,9 @@ impl Fold {
                 );
             }
         }
-        let missing: Vec<String> = ids_of(events, "Case")
-            .into_iter()
-            .filter(|id| !self.cases.contains_key(id))
-            .collect();
+        let absent = missing(events, "Case", &self.cases);
         self.cases.extend(
-            load_states::<Case>(tx, &format!("po_case_state{s}"), "case_id", &missing).await?,
+            load_states::<Case>(tx, &format!("po_case_state{s}"), "case_id", &absent).await?,
         );
         Ok(())
     }
@@ -276,20 +267,7 @@ impl Fold {
             &rows,
         )
         .await?;
-        let mut ids: Vec<String> = self.dirty_cases.drain().collect();
-        ids.sort();
-        let mut rows = Vec::with_capacity(ids.len());
-        for id in ids {
-            let Some(case) = self.cases.get(&id) else {
-                continue;
-            };
-            let state = serde_json::to_string(case).map_err(|source| ProjectionError::Decode {
-                position: 0,
-                event_type: format!("state of {id}"),
-                source,
-            })?;
-            rows.push(vec![Val::Text(id), Val::Text(state)]);
-        }
+        let rows = state_rows(&self.cases, &mut self.dirty_cases)?;
         upsert(
             tx,
             &format!("po_case_state{s}"),

@@ -23,7 +23,7 @@ use hoso_domain::child::Child;
 use hoso_domain::common::CommuneRef;
 use hoso_domain::places;
 
-use crate::case_view::{enum_text as text, ids_of, kind_name, load_states};
+use crate::case_view::{enum_text as text, kind_name, load_states, mark, missing};
 use crate::error::ProjectionError;
 use crate::event::{Decoded, Payload};
 use hoso_ledger::sql::{upsert, Tx, Val};
@@ -162,7 +162,8 @@ pub fn deadlines_reached(before: &Case, after: &Case) -> Vec<(DeadlineKind, bool
         .collect()
 }
 
-fn state_rows<A: serde::Serialize>(
+/// Rows (id, state JSON) of the changed states; `dirty` is emptied.
+pub(crate) fn state_rows<A: serde::Serialize>(
     states: &HashMap<String, A>,
     dirty: &mut HashSet<String>,
 ) -> Result<Vec<Vec<Val>>, ProjectionError> {
@@ -201,19 +202,13 @@ impl Fold {
         s: &str,
         events: &[Decoded],
     ) -> Result<(), ProjectionError> {
-        let missing: Vec<String> = ids_of(events, "Case")
-            .into_iter()
-            .filter(|id| !self.cases.contains_key(id))
-            .collect();
+        let absent = missing(events, "Case", &self.cases);
         self.cases.extend(
-            load_states::<Case>(tx, &format!("ps_case_state{s}"), "case_id", &missing).await?,
+            load_states::<Case>(tx, &format!("ps_case_state{s}"), "case_id", &absent).await?,
         );
-        let missing: Vec<String> = ids_of(events, "Child")
-            .into_iter()
-            .filter(|id| !self.children.contains_key(id))
-            .collect();
+        let absent = missing(events, "Child", &self.children);
         self.children.extend(
-            load_states::<Child>(tx, &format!("ps_child_state{s}"), "child_id", &missing).await?,
+            load_states::<Child>(tx, &format!("ps_child_state{s}"), "child_id", &absent).await?,
         );
         Ok(())
     }
@@ -227,9 +222,7 @@ impl Fold {
                     let before = case.clone();
                     case.apply((**ev).clone());
                     case_event_counts(d, &before, case, ev, &e.event_type);
-                    if !self.dirty_cases.contains(&e.aggregate_id) {
-                        self.dirty_cases.insert(e.aggregate_id.clone());
-                    }
+                    mark(&mut self.dirty_cases, &e.aggregate_id);
                 }
                 Payload::Child(ev) => {
                     let child = self.children.entry(e.aggregate_id.clone()).or_default();
@@ -247,9 +240,7 @@ impl Fold {
                             d.count("children_registered", "", &p, ev.at());
                         }
                     }
-                    if !self.dirty_children.contains(&e.aggregate_id) {
-                        self.dirty_children.insert(e.aggregate_id.clone());
-                    }
+                    mark(&mut self.dirty_children, &e.aggregate_id);
                 }
                 _ => {}
             }
