@@ -236,7 +236,16 @@ impl Scratch {
         }
     }
 
+    /// Drops the scratch database, unless `HOSO_BENCH_KEEP` is set (to look
+    /// at it afterwards: its name is printed).
     pub async fn cleanup(self) -> anyhow::Result<()> {
+        if std::env::var_os("HOSO_BENCH_KEEP").is_some() {
+            match &self {
+                Scratch::Postgres { name, .. } => eprintln!("hoso-bench: kept database {name}"),
+                Scratch::Sqlite { path } => eprintln!("hoso-bench: kept {}", path.display()),
+            }
+            return Ok(());
+        }
         match self {
             Scratch::Postgres { admin, name } => {
                 let mut conn = admin.connect().await?;

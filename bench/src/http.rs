@@ -35,7 +35,7 @@ pub struct HttpRun {
     pub p99_ms: f64,
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -65,6 +65,7 @@ async fn run(
         ledger,
         token,
         commune,
+        ..
     } = staffed(url).await?;
     let backend = ledger.backend();
     let server = hoso_api::server::start(ledger.clone(), hoso_api::server::Config::local()).await?;
@@ -224,7 +225,10 @@ fn rss_kib() -> Option<u64> {
 /// of province 42, and a session of the worker (12 hours).
 pub struct Staffed {
     pub ledger: hoso_ledger::Ledger,
+    /// The commune worker's session.
     pub token: String,
+    /// A provincial manager's session (reads every case of province 42).
+    pub manager_token: String,
     pub commune: u32,
 }
 
@@ -253,6 +257,11 @@ pub async fn staffed(url: &str) -> anyhow::Result<Staffed> {
                 commune,
             },
         ),
+        (
+            "bench-manager",
+            Role::ProvincialManager,
+            Unit::Province { province: 42 },
+        ),
     ] {
         let new = NewOfficer {
             id: Some(id.into()),
@@ -264,17 +273,17 @@ pub async fn staffed(url: &str) -> anyhow::Result<Staffed> {
         };
         create(&svc, &admin, new).await.map_err(e)?;
     }
-    let (token, _) = accounts::login(
-        &svc,
-        "bench-worker",
-        BENCH_PASSWORD,
-        &hoso_service::access::ReadContext::default(),
-    )
-    .await
-    .map_err(e)?;
+    let ctx = hoso_service::access::ReadContext::default();
+    let (token, _) = accounts::login(&svc, "bench-worker", BENCH_PASSWORD, &ctx)
+        .await
+        .map_err(e)?;
+    let (manager_token, _) = accounts::login(&svc, "bench-manager", BENCH_PASSWORD, &ctx)
+        .await
+        .map_err(e)?;
     Ok(Staffed {
         ledger,
         token,
+        manager_token,
         commune,
     })
 }

@@ -6,6 +6,7 @@ mod append;
 mod http;
 mod log;
 mod projections;
+mod reads;
 mod witness;
 
 use std::process::ExitCode;
@@ -54,6 +55,16 @@ enum Bench {
         /// Commands per second.
         #[arg(long, default_value_t = 200)]
         rate: u32,
+    },
+    /// Latency of the reads officers wait on, over HTTP one at a time (the
+    /// access-log write included): a 200-event case as of a moment and now;
+    /// a province's case list, overdue list, dashboard and statistics with
+    /// `cases` cases; in a scratch database.
+    Reads {
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
     },
     /// `hoso verify` throughput (chains + Merkle log + signature) beside sha256sum.
     Verify {
@@ -123,6 +134,7 @@ async fn run(what: Bench, url: &str) -> anyhow::Result<()> {
             no_baseline,
         } => projections::rebuild(url, events, !no_baseline).await,
         Bench::Lag { seconds, rate } => projections::lag(url, seconds, rate).await,
+        Bench::Reads { cases, requests } => reads::reads(url, cases, requests).await,
         Bench::Verify { events } => log::verify(url, events).await,
         Bench::Export { events } => log::export(url, events).await,
         Bench::Http {

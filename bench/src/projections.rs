@@ -507,7 +507,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Waits until every live projection has applied everything stored so far.
-async fn caught_up(ledger: &Ledger, within: Duration) -> anyhow::Result<()> {
+pub(crate) async fn caught_up(ledger: &Ledger, within: Duration) -> anyhow::Result<()> {
     let started = Instant::now();
     let head = ledger.head().await?;
     for p in Projection::ALL {

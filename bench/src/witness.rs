@@ -89,6 +89,7 @@ async fn run(url: &str, dir: &Path, seconds: u64, rate: u32, down: u64) -> anyho
         ledger,
         token,
         commune,
+        ..
     } = staffed(url).await?;
     let backend = ledger.backend();
     let seed: [u8; 32] = rand::random();

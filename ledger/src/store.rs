@@ -52,13 +52,35 @@ pub enum Db {
     Sqlite(SqlitePool),
 }
 
+/// A pooled connection idle this long is pinged before it is handed out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// Pings a pooled connection only when it has been idle `PING_AFTER_IDLE`
+/// (sqlx pings before every acquire by default: a round trip more for every
+/// query). A connection broken while in use (the database restarted) fails
+/// its query, is dropped by the pool, and the request answers 503; one idle
+/// a while is checked before use, so after an outage the pool renews itself.
+fn ping_if_idle<DB: sqlx::Database>(
+    opts: sqlx::pool::PoolOptions<DB>,
+) -> sqlx::pool::PoolOptions<DB> {
+    opts.test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 impl Db {
     /// Connects to `url`: `postgres://…` or `postgresql://…` selects PostgreSQL;
     /// `sqlite:…` or a plain file path selects SQLite (file created on first use).
     pub async fn connect(url: &str) -> Result<Db, LedgerError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(|_| LedgerError::Url(url.into()))?;
-            let pool = PgPoolOptions::new()
+            let pool = ping_if_idle(PgPoolOptions::new())
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
@@ -81,7 +103,7 @@ impl Db {
             .foreign_keys(true)
             // Freed pages are zeroed, so erased data does not linger in the file.
             .pragma("secure_delete", "on");
-        let pool = SqlitePoolOptions::new()
+        let pool = ping_if_idle(SqlitePoolOptions::new())
             .max_connections(8)
             .connect_with(opts)
             .await?;

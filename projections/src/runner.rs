@@ -334,12 +334,33 @@ pub async fn step(
     t: &Target,
     until: Option<i64>,
 ) -> Result<usize, ProjectionError> {
+    Ok(step_once(ledger, t, until).await?.events)
+}
+
+/// What one batch did: events applied, the checkpoint after it, and
+/// whether the store may hold more (the batch was full).
+struct Stepped {
+    events: usize,
+    at: i64,
+    more: bool,
+}
+
+async fn step_once(
+    ledger: &Ledger,
+    t: &Target,
+    until: Option<i64>,
+) -> Result<Stepped, ProjectionError> {
     let mut tx = Tx::begin(ledger.db()).await?;
     let from = lock_checkpoint(&mut tx, &t.checkpoint_name()).await?;
+    let none = |at| Stepped {
+        events: 0,
+        at,
+        more: false,
+    };
     let limit = match until {
         Some(u) if u <= from => {
             tx.rollback().await?;
-            return Ok(0);
+            return Ok(none(from));
         }
         Some(u) => (u - from).min(batch()),
         None => batch(),
@@ -347,7 +368,7 @@ pub async fn step(
     let stored = ledger.read_after(from, limit).await?;
     let Some(last) = stored.last().map(|e| e.position) else {
         tx.rollback().await?;
-        return Ok(0);
+        return Ok(none(from));
     };
     let events = stored
         .iter()
@@ -363,7 +384,11 @@ pub async fn step(
     )
     .await?;
     tx.commit().await?;
-    Ok(events.len())
+    Ok(Stepped {
+        events: events.len(),
+        at: last,
+        more: events.len() as i64 == limit && until.is_none_or(|u| last < u),
+    })
 }
 
 /// Applies batches until the target has reached `until` (or the store's head).
@@ -372,12 +397,22 @@ pub async fn catch_up(
     t: &Target,
     until: Option<i64>,
 ) -> Result<u64, ProjectionError> {
+    Ok(catch_up_at(ledger, t, until).await?.0)
+}
+
+/// `catch_up`, also saying the checkpoint reached. A batch shorter than the
+/// batch size read the store to its head then: no empty transaction after it.
+async fn catch_up_at(
+    ledger: &Ledger,
+    t: &Target,
+    until: Option<i64>,
+) -> Result<(u64, i64), ProjectionError> {
     let mut total = 0;
     loop {
-        let n = step(ledger, t, until).await?;
-        total += n as u64;
-        if n == 0 {
-            return Ok(total);
+        let s = step_once(ledger, t, until).await?;
+        total += s.events as u64;
+        if !s.more {
+            return Ok((total, s.at));
         }
     }
 }
@@ -446,6 +481,13 @@ async fn follow_these(ledger: Ledger, targets: Vec<Target>) {
         Db::Sqlite(_) => None,
     };
     let mut failures: u32 = 0;
+    // The position every target is known to have reached, and the highest
+    // position known committed (this process's appends, other processes'
+    // notifications, whose payload is the head after their commit): a
+    // wake-up for events already applied takes no transaction.
+    let mut applied: Option<i64> = None;
+    let mut known: i64 = 0;
+    let mut timer = true;
     loop {
         if ledger.db().is_closed() {
             return;
@@ -453,43 +495,70 @@ async fn follow_these(ledger: Ledger, targets: Vec<Target>) {
         // Marked seen before reading, so that an append during the catch-up
         // wakes us again rather than being missed; notifications already
         // received are covered by this catch-up too.
-        local.borrow_and_update();
+        known = known.max(*local.borrow_and_update());
         if let Some(l) = listener.as_mut() {
-            while l.next_buffered().is_some() {}
-        }
-        let mut failed = false;
-        for t in &targets {
-            if let Err(e) = catch_up(&ledger, t, None).await {
-                failed = true;
-                tracing::error!(error = %e, projection = t.projection.name(), "projection step failed; will retry");
+            while let Some(n) = l.next_buffered() {
+                match notified_head(&n) {
+                    Some(head) => known = known.max(head),
+                    None => timer = true,
+                }
             }
         }
-        if failed {
-            // Back off (up to 30 s) instead of hammering a database in trouble.
-            failures = failures.saturating_add(1);
-            let wait = Duration::from_millis(250u64.saturating_mul(1 << failures.min(7)));
-            tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
-            continue;
+        if timer || applied.is_none_or(|a| known > a) {
+            let mut failed = false;
+            let mut reached = i64::MAX;
+            for t in &targets {
+                match catch_up_at(&ledger, t, None).await {
+                    Ok((_, at)) => reached = reached.min(at),
+                    Err(e) => {
+                        failed = true;
+                        tracing::error!(error = %e, projection = t.projection.name(), "projection step failed; will retry");
+                    }
+                }
+            }
+            if failed {
+                applied = None;
+                // Back off (up to 30 s) instead of hammering a database in trouble.
+                failures = failures.saturating_add(1);
+                let wait = Duration::from_millis(250u64.saturating_mul(1 << failures.min(7)));
+                tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
+                continue;
+            }
+            failures = 0;
+            applied = Some(reached);
         }
-        failures = 0;
         let remote = async {
             match listener.as_mut() {
-                Some(l) => {
-                    if let Err(e) = l.recv().await {
+                Some(l) => match l.recv().await {
+                    Ok(n) => notified_head(&n),
+                    Err(e) => {
                         // The listener reconnects on its next use; do not spin meanwhile.
                         tracing::warn!(error = %e, projection = %name, "LISTEN connection lost");
                         tokio::time::sleep(Duration::from_secs(1)).await;
+                        // Notifications may have been lost: look again.
+                        None
                     }
-                }
-                None => std::future::pending::<()>().await,
+                },
+                None => std::future::pending::<Option<i64>>().await,
             }
         };
+        timer = false;
         tokio::select! {
             _ = local.changed() => {}
-            _ = remote => {}
-            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            head = remote => match head {
+                Some(head) => known = known.max(head),
+                None => timer = true,
+            },
+            _ = tokio::time::sleep(Duration::from_secs(5)) => timer = true,
         }
     }
+}
+
+/// The head a `hoso_events` notification announces (the writer sends the
+/// last position of its commit); `None` for one that does not parse, which
+/// asks for a look.
+fn notified_head(n: &sqlx::postgres::PgNotification) -> Option<i64> {
+    n.payload().parse().ok()
 }
 
 /// What a rebuild did.

@@ -1,6 +1,7 @@
 //! Case lists with filters and exact paging, counts, and one case's view.
 
 use super::*;
+use std::collections::HashMap;
 
 /// Manager filters (SPEC.md): place, status, risk, harm type, group, overdue.
 #[derive(Debug, Clone, Default)]
@@ -160,6 +161,16 @@ pub(super) fn case_where(f: &CaseFilter, now: &Val) -> (String, Vec<Val>) {
     (filter, params)
 }
 
+/// The tables a filter reads: the child's row is joined only when the filter
+/// needs it (`group`).
+fn case_from(f: &CaseFilter) -> &'static str {
+    if f.group.is_some() {
+        "pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id"
+    } else {
+        "pv_case c"
+    }
+}
+
 /// Cases matching the filter, overdue first, then by next deadline.
 pub async fn list_cases(
     db: &Db,
@@ -168,22 +179,38 @@ pub async fn list_cases(
 ) -> Result<Page<CaseRow>, ProjectionError> {
     let now = Val::Text(ts(now));
     let (filter, params) = case_where(f, &now);
-    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id{filter}");
+    let from = case_from(f);
+    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {from}{filter}");
     let total = one_int(db, &count_sql, &params).await?;
+    // The page's ids first, ordered over the narrow columns alone; then
+    // their rows.
     let sql = format!(
-        "{CASE_SELECT}{filter} ORDER BY CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 0 ELSE 1 END, \
+        "SELECT c.case_id FROM {from}{filter} ORDER BY CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 0 ELSE 1 END, \
          c.next_deadline_at IS NULL, c.next_deadline_at, c.opened_at DESC, c.case_id LIMIT ? OFFSET ?"
     );
-    let mut all = vec![now.clone()];
-    all.extend(params);
-    all.push(now);
+    let mut all = params;
+    all.push(now.clone());
     all.push(Val::Int(if f.limit > 0 { f.limit } else { 50 }));
     all.push(Val::Int(f.offset.max(0)));
-    let items = rows(db, &sql, &all)
+    let ids: Vec<String> = rows(db, &sql, &all)
         .await?
         .iter()
-        .map(case_row)
+        .map(|r| r.text("case_id"))
         .collect::<Result<_, _>>()?;
+    let items = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let marks = vec!["?"; ids.len()].join(", ");
+        let sql = format!("{CASE_SELECT} WHERE c.case_id IN ({marks})");
+        let mut params = vec![now];
+        params.extend(ids.iter().map(|id| Val::Text(id.clone())));
+        let mut by_id: HashMap<String, CaseRow> = rows(db, &sql, &params)
+            .await?
+            .iter()
+            .map(|r| case_row(r).map(|row| (row.case_id.clone(), row)))
+            .collect::<Result<_, _>>()?;
+        ids.iter().filter_map(|id| by_id.remove(id)).collect()
+    };
     Ok(Page { total, items })
 }
 
@@ -207,8 +234,9 @@ pub async fn case_counts(
     let sql = format!(
         "SELECT c.status, c.overall_risk, CAST(COUNT(*) AS BIGINT) AS n, \
          CAST(SUM(CASE WHEN c.missed_done = 1 OR c.pending_due_at < ? THEN 1 ELSE 0 END) AS BIGINT) AS late \
-         FROM pv_case c LEFT JOIN pv_child ch ON ch.child_id = c.child_id{filter} \
-         GROUP BY c.status, c.overall_risk ORDER BY c.status, c.overall_risk"
+         FROM {}{filter} \
+         GROUP BY c.status, c.overall_risk ORDER BY c.status, c.overall_risk",
+        case_from(f)
     );
     let mut all = vec![now];
     all.extend(params);
