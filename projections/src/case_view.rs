@@ -40,6 +40,7 @@ pub const DDL: &[&str] = &[
         closed_at TEXT,
         next_deadline_kind TEXT,
         next_deadline_at TEXT,
+        due_key TEXT NOT NULL,
         pending_due_at TEXT,
         missed_done BIGINT NOT NULL,
         last_event_type TEXT NOT NULL,
@@ -58,6 +59,13 @@ pub const DDL: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS pv_case_place{g} ON pv_case{s} (province, commune, status)",
     "CREATE INDEX IF NOT EXISTS pv_case_status{g} ON pv_case{s} (status, overall_risk)",
     "CREATE INDEX IF NOT EXISTS pv_case_due{g} ON pv_case{s} (pending_due_at)",
+    // The case list's order within a province or a commune (`read::cases`),
+    // with the columns that split overdue from the rest.
+    "CREATE INDEX IF NOT EXISTS pv_case_list{g} ON pv_case{s} (province, due_key, opened_at DESC, case_id, missed_done, pending_due_at)",
+    "CREATE INDEX IF NOT EXISTS pv_case_commune_list{g} ON pv_case{s} (province, commune, due_key, opened_at DESC, case_id, missed_done, pending_due_at)",
+    "CREATE INDEX IF NOT EXISTS pv_case_missed{g} ON pv_case{s} (missed_done)",
+    // The dashboard's counts by step and risk (`read::cases::case_counts`).
+    "CREATE INDEX IF NOT EXISTS pv_case_counts{g} ON pv_case{s} (province, status, overall_risk, missed_done, pending_due_at)",
     "CREATE INDEX IF NOT EXISTS pv_case_child{g} ON pv_case{s} (child_id)",
     "CREATE TABLE IF NOT EXISTS pv_child{s} (
         child_id TEXT PRIMARY KEY,
@@ -106,6 +114,16 @@ fn end_of_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0)
         .single()
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The list's sort key for the next deadline: its stored time, or one after
+/// every real time when there is none (so "no deadline" sorts last, by an
+/// index, on both backends).
+pub fn due_key(next: Option<DateTime<Utc>>) -> String {
+    match next {
+        Some(t) => hoso_ledger::sql::ts(t),
+        None => "9999-12-31T23:59:59.999999Z".to_string(),
+    }
 }
 
 struct CaseRow {
@@ -160,6 +178,7 @@ fn case_columns(id: &str, r: &CaseRow) -> Result<(Vec<Val>, Vec<Val>), Projectio
         c.closed_at.into(),
         next.map(|(k, _)| kind_name(k)).into(),
         next.map(|(_, t)| t).into(),
+        due_key(next.map(|(_, t)| t)).into(),
         pending_due.into(),
         missed_done.into(),
         r.last_event_type.clone().into(),
@@ -189,6 +208,7 @@ const CASE_COLUMNS: &[&str] = &[
     "closed_at",
     "next_deadline_kind",
     "next_deadline_at",
+    "due_key",
     "pending_due_at",
     "missed_done",
     "last_event_type",

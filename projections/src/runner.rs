@@ -270,6 +270,18 @@ fn ddl_of(t: &Target, which: impl Fn(&str) -> bool) -> Vec<String> {
         .collect()
 }
 
+/// On PostgreSQL, `VACUUM ANALYZE` of tables just filled in bulk: the
+/// planner gets their statistics and counts their visibility map (index-only
+/// scans) at once, not when autovacuum next comes by. SQLite needs neither.
+pub async fn settle(db: &Db, t: &Target) -> Result<(), ProjectionError> {
+    if let Db::Postgres(_) = db {
+        for table in t.projection.tables() {
+            hoso_ledger::sql::exec(db, &format!("VACUUM ANALYZE {table}{}", t.suffix), &[]).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Builds the secondary indexes of a target filled without them.
 async fn create_indexes(db: &Db, t: &Target) -> Result<(), ProjectionError> {
     exec_all(db, &ddl_of(t, is_index)).await
@@ -834,6 +846,7 @@ pub async fn rebuild_all(
     let (mut events, mut position) = bulk(ledger, &nexts, None).await?;
     for next in &nexts {
         create_indexes(ledger.db(), next).await?;
+        settle(ledger.db(), next).await?;
     }
     let mut tx = Tx::begin(ledger.db()).await?;
     // Holding the live checkpoints: the live runners wait while we swap.
