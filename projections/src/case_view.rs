@@ -63,7 +63,8 @@ pub const DDL: &[&str] = &[
     // with the columns that split overdue from the rest.
     "CREATE INDEX IF NOT EXISTS pv_case_list{g} ON pv_case{s} (province, due_key, opened_at DESC, case_id, missed_done, pending_due_at)",
     "CREATE INDEX IF NOT EXISTS pv_case_commune_list{g} ON pv_case{s} (province, commune, due_key, opened_at DESC, case_id, missed_done, pending_due_at)",
-    "CREATE INDEX IF NOT EXISTS pv_case_missed{g} ON pv_case{s} (missed_done)",
+    // The list's overdue part: missed, or pending past its due time.
+    "CREATE INDEX IF NOT EXISTS pv_case_overdue{g} ON pv_case{s} (province, missed_done, pending_due_at, due_key, opened_at, case_id)",
     // The dashboard's counts by step and risk (`read::cases::case_counts`).
     "CREATE INDEX IF NOT EXISTS pv_case_counts{g} ON pv_case{s} (province, status, overall_risk, missed_done, pending_due_at)",
     "CREATE INDEX IF NOT EXISTS pv_case_child{g} ON pv_case{s} (child_id)",
