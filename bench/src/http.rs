@@ -296,12 +296,36 @@ pub async fn intake_body(
     token: &str,
     commune: u32,
 ) -> anyhow::Result<Value> {
+    intake_of_child(http, base, token, commune, 0).await
+}
+
+/// `intake_body` for the `n`th of several children (each a name and a date of
+/// birth of its own: registering the same child twice is refused).
+pub async fn intake_of_child(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    commune: u32,
+    n: u32,
+) -> anyhow::Result<Value> {
     let commune_ref = json!({"structure": "2025", "province": 42, "commune": commune});
+    // Births 10 days apart: never a likely duplicate of one another.
+    let born = chrono::NaiveDate::from_ymd_opt(2012, 1, 1)
+        .filter(|_| n > 0)
+        .or(chrono::NaiveDate::from_ymd_opt(2016, 5, 1))
+        .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(n) * 10)))
+        .ok_or_else(|| anyhow::anyhow!("date of birth out of range"))?
+        .to_string();
+    let name = if n == 0 {
+        "Trẻ thử".to_string()
+    } else {
+        format!("Trẻ thử số {n}")
+    };
     let r: Value = http
         .post(format!("{base}/children"))
         .bearer_auth(token)
         .json(
-            &json!({"full_name": "Trẻ thử", "date_of_birth": "2016-05-01", "sex": "female",
+            &json!({"full_name": name, "date_of_birth": born, "sex": "female",
             "ethnicity": "Kinh", "address": {"commune": commune_ref}}),
         )
         .send()
@@ -311,7 +335,7 @@ pub async fn intake_body(
         .await?;
     let child = r["child_id"].as_str().unwrap_or_default().to_string();
     Ok(
-        json!({"child_id": child, "date_of_birth": "2016-05-01", "commune": commune_ref,
+        json!({"child_id": child, "date_of_birth": born, "commune": commune_ref,
         "source": "school", "description": "Bench.", "harm_types": ["neglect"],
         "received_at": Utc::now().to_rfc3339()}),
     )

@@ -7,8 +7,8 @@
 //!   case list (first page), overdue list, dashboard page and statistics for
 //!   a province holding `cases` cases.
 //!
-//! The store is filled with copies of three small cases opened through the
-//! real command path (new ids, payloads unchanged, hashes by the ledger),
+//! The store is filled with copies of small cases of 120 children, opened
+//! through the real command path (new ids, payloads unchanged, hashes by the ledger),
 //! then the service's own followers bring the projections up to date before
 //! anything is timed.
 
@@ -23,11 +23,14 @@ use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
 use crate::append::Scratch;
-use crate::http::{intake_body, percentile, staffed, Staffed};
+use crate::http::{intake_body, intake_of_child, percentile, staffed, Staffed};
 use crate::projections::caught_up;
 
 /// Events of the long case read as of a moment.
 const LONG_CASE: usize = 200;
+/// Cases opened through the real command path and copied, each of its own
+/// child: more than a page of the list.
+const TEMPLATES: usize = 120;
 /// Appends in flight while filling.
 const FILL_TASKS: usize = 64;
 
@@ -112,13 +115,19 @@ async fn run(url: &str, cases: usize, requests: usize) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let intake = intake_body(&http, &base, &token, commune).await?;
 
-    // Three small cases to copy: opened, opened with a note, opened with a
-    // fact check and notes.
+    // Small cases to copy, each of a child of its own (a page of the list
+    // shows as many children as cases): opened; opened with a note; opened
+    // with three notes.
+    // All received at one moment, so that their deadlines tie and the list
+    // orders them by id: the copies' ids interleave the templates.
+    let received = json!(Utc::now().to_rfc3339());
     let mut templates = Vec::new();
-    for notes in [0, 1, 3] {
+    for t in 0..TEMPLATES {
+        let mut intake = intake_of_child(&http, &base, &token, commune, t as u32 + 1).await?;
+        intake["received_at"] = received.clone();
         let v = post(&http, format!("{base}/cases"), &token, &intake).await?;
         let id = v["case_id"].as_str().unwrap_or_default().to_string();
-        for n in 0..notes {
+        for n in 0..[0, 1, 3][t % 3] {
             post(
                 &http,
                 format!("{base}/cases/{id}/actions"),
@@ -130,7 +139,7 @@ async fn run(url: &str, cases: usize, requests: usize) -> anyhow::Result<()> {
         templates.push(ledger.events_of("Case", &id, 0).await?);
     }
     let filled = Instant::now();
-    copy_cases(&ledger, templates, cases.saturating_sub(3)).await?;
+    copy_cases(&ledger, templates, cases.saturating_sub(TEMPLATES)).await?;
     let fill_seconds = filled.elapsed().as_secs_f64();
 
     // The long case, with a moment half-way through.
@@ -231,7 +240,7 @@ async fn copy_cases(
                     .iter()
                     .map(|e| NewEvent {
                         aggregate_type: e.aggregate_type.clone(),
-                        aggregate_id: format!("{}-c{i}", e.aggregate_id),
+                        aggregate_id: format!("c{i:07}-{}", e.aggregate_id),
                         sequence: e.sequence.max(0) as u64,
                         event_type: e.event_type.clone(),
                         event_version: e.event_version.clone(),

@@ -13,7 +13,7 @@
 //! within a second: sooner than this process forgets a data key (5 s).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cqrs_es::persist::{
@@ -39,7 +39,17 @@ struct Cache<A> {
     entries: HashMap<String, (A, usize)>,
 }
 
-pub struct CachedStore<A: Aggregate> {
+/// Clones share one cache: the commands' framework holds one, and reads of
+/// the current state (`state`) another.
+pub struct CachedStore<A: Aggregate>(Arc<Shared<A>>);
+
+impl<A: Aggregate> Clone for CachedStore<A> {
+    fn clone(&self) -> Self {
+        CachedStore(self.0.clone())
+    }
+}
+
+pub struct Shared<A: Aggregate> {
     ledger: Ledger,
     inner: PersistedEventStore<Ledger, A>,
     cache: Mutex<Cache<A>>,
@@ -47,9 +57,16 @@ pub struct CachedStore<A: Aggregate> {
     counted: Mutex<Option<(i64, Instant)>>,
 }
 
+impl<A: Aggregate> std::ops::Deref for CachedStore<A> {
+    type Target = Shared<A>;
+    fn deref(&self) -> &Shared<A> {
+        &self.0
+    }
+}
+
 impl<A: Aggregate> CachedStore<A> {
     pub fn new(ledger: Ledger) -> CachedStore<A> {
-        CachedStore {
+        CachedStore(Arc::new(Shared {
             inner: PersistedEventStore::new_event_store(ledger.clone()),
             ledger,
             cache: Mutex::new(Cache {
@@ -57,7 +74,7 @@ impl<A: Aggregate> CachedStore<A> {
                 entries: HashMap::new(),
             }),
             counted: Mutex::new(None),
-        }
+        }))
     }
 }
 
@@ -74,6 +91,48 @@ impl<A> CachedStore<A>
 where
     A: Aggregate + Clone,
 {
+    /// The aggregate as stored now: the kept entry brought forward by the
+    /// events after it (one read, usually of none), kept for the next
+    /// command or read. What a command would be decided on.
+    pub async fn state(&self, aggregate_id: &str) -> Result<A, AggregateError<A::Error>> {
+        let context = self.load_aggregate(aggregate_id).await?;
+        let sequence = context.inner.current_sequence;
+        let aggregate = context.inner.aggregate;
+        if sequence > 0 {
+            self.put(aggregate_id, aggregate.clone(), sequence, context.erasures);
+        }
+        Ok(aggregate)
+    }
+
+    /// `state` of each of `ids`, asking the store once for all their last
+    /// sequences: an entry kept at that sequence is used as it is; the others
+    /// (not kept, or behind) are loaded one by one.
+    pub async fn states(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, A>, AggregateError<A::Error>> {
+        let erasures = self.erasures().await?;
+        let last = self
+            .ledger
+            .last_sequences(A::TYPE, ids)
+            .await
+            .map_err(|e| AggregateError::DatabaseConnectionError(Box::new(e)))?;
+        let mut out = HashMap::with_capacity(ids.len());
+        for id in ids {
+            if out.contains_key(id) {
+                continue;
+            }
+            let stored = last.get(id).copied().unwrap_or(0).max(0) as usize;
+            let state = match self.take(id, erasures) {
+                Some((a, kept)) if kept == stored => a,
+                _ if stored == 0 => A::default(),
+                _ => self.state(id).await?,
+            };
+            out.insert(id.clone(), state);
+        }
+        Ok(out)
+    }
+
     /// The entry for `id`, when the erasures counted match the cache's.
     fn take(&self, id: &str, erasures: Epoch) -> Option<(A, usize)> {
         let mut cache = self.cache.lock().ok()?;

@@ -572,6 +572,33 @@ impl Ledger {
         }))
     }
 
+    /// The last sequence of each of these aggregates (absent: none stored),
+    /// in one query.
+    pub async fn last_sequences(
+        &self,
+        aggregate_type: &str,
+        aggregate_ids: &[String],
+    ) -> Result<HashMap<String, i64>, LedgerError> {
+        let mut out = HashMap::with_capacity(aggregate_ids.len());
+        for chunk in aggregate_ids.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT aggregate_id, CAST(MAX(sequence) AS BIGINT) FROM events \
+                 WHERE aggregate_type = $1 AND aggregate_id IN ({}) GROUP BY aggregate_id",
+                marks.join(", ")
+            );
+            let found: Vec<(String, i64)> = on_pool!(&self.db, p => {
+                let mut q = sqlx::query_as(&sql).bind(aggregate_type);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
     /// Up to `limit` events with position greater than `after`, in position order.
     /// A reader that keeps the last position it saw and asks again never misses
     /// an event: positions are assigned in commit order.

@@ -40,13 +40,16 @@ pub struct App {
     cases: Framework<Case>,
     children: Framework<Child>,
     officers: Framework<Officer>,
+    /// The commands' caches, shared with reads of the current state.
+    case_store: CachedStore<Case>,
+    child_store: CachedStore<Child>,
 }
 
-fn framework<A>(ledger: &Ledger) -> Framework<A>
+fn framework<A>(store: &CachedStore<A>) -> Framework<A>
 where
     A: Aggregate<Services = ()> + Clone,
 {
-    CqrsFramework::new(CachedStore::new(ledger.clone()), vec![], ())
+    CqrsFramework::new(store.clone(), vec![], ())
 }
 
 /// How the actor of a command run on the server's own command line (`hoso
@@ -86,10 +89,14 @@ impl App {
         if !ledger.seals() {
             return Err(AppError::NotSealed);
         }
+        let case_store = CachedStore::new(ledger.clone());
+        let child_store = CachedStore::new(ledger.clone());
         Ok(App {
-            cases: framework(&ledger),
-            children: framework(&ledger),
-            officers: framework(&ledger),
+            cases: framework(&case_store),
+            children: framework(&child_store),
+            officers: framework(&CachedStore::new(ledger.clone())),
+            case_store,
+            child_store,
             ledger,
         })
     }
@@ -107,6 +114,24 @@ impl App {
             aggregate.apply(event);
         }
         Ok(aggregate)
+    }
+
+    /// A case as stored now, as a command on it would see it: from the
+    /// commands' cache, brought forward by the events after it.
+    pub async fn current_case(
+        &self,
+        id: &str,
+    ) -> Result<Case, AggregateError<<Case as Aggregate>::Error>> {
+        self.case_store.state(id).await
+    }
+
+    /// Children's records as stored now (as `current_case`), their last
+    /// sequences asked for in one query.
+    pub async fn current_children(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, Child>, AggregateError<<Child as Aggregate>::Error>> {
+        self.child_store.states(ids).await
     }
 
     pub async fn case(

@@ -26,7 +26,11 @@ pub async fn visible_case(svc: &Service, me: &Me, id: &str) -> Result<Case, Erro
     if sight.cases() == Cases::None {
         return Err(Error::not_found("case"));
     }
-    let case: Case = svc.app.load(id).await?;
+    let case = svc
+        .app
+        .current_case(id)
+        .await
+        .map_err(|e| aggregate(e, Rule::Case))?;
     let Some(c) = case.commune.filter(|_| case.is_opened()) else {
         return Err(Error::not_found("case"));
     };

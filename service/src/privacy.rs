@@ -90,16 +90,18 @@ pub async fn child_names(
     svc: &Service,
     ids: &[String],
 ) -> Result<HashMap<String, ChildName>, Error> {
-    let mut out = HashMap::with_capacity(ids.len());
-    for id in ids {
-        if out.contains_key(id) {
-            continue;
-        }
-        let child: Child = svc.app.load(id).await?;
-        let name = (!child.erased && !child.full_name.is_empty()).then_some(child.full_name);
-        out.insert(id.clone(), name);
-    }
-    Ok(out)
+    let children = svc
+        .app
+        .current_children(ids)
+        .await
+        .map_err(|e| crate::error::aggregate(e, crate::error::Rule::Child))?;
+    Ok(children
+        .into_iter()
+        .map(|(id, child)| {
+            let name = (!child.erased && !child.full_name.is_empty()).then_some(child.full_name);
+            (id, name)
+        })
+        .collect())
 }
 
 /// Xóa dữ liệu cá nhân của trẻ em: records the public `PersonalDataErased`
