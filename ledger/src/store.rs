@@ -162,6 +162,11 @@ impl ChainHeads {
         }
     }
 
+    /// The last sequence kept for the chain.
+    pub(crate) fn last(&self, key: &Key) -> Option<u64> {
+        self.map.lock().ok()?.get(key).map(|&(seq, _)| seq)
+    }
+
     pub(crate) fn put(&self, key: Key, sequence: u64, hash: [u8; 32]) {
         if let Ok(mut map) = self.map.lock() {
             if map.len() >= CACHE_LIMIT {
@@ -570,6 +575,16 @@ impl Ledger {
                 .fetch_one(p)
                 .await?
         }))
+    }
+
+    /// The last sequence of the chain as this process last wrote or read
+    /// it, without asking the store. Another process may have appended since:
+    /// an append chained on it is then refused as a conflict, and the caller
+    /// asks the store (`last_sequence`).
+    pub fn known_last_sequence(&self, aggregate_type: &str, aggregate_id: &str) -> Option<i64> {
+        self.heads
+            .last(&(aggregate_type.to_string(), aggregate_id.to_string()))
+            .map(|s| s as i64)
     }
 
     /// The last sequence of each of these aggregates (absent: none stored),

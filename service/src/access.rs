@@ -190,8 +190,15 @@ async fn append(
     let metadata = canonical(json!(crate::app::metadata(actor, auth, at)))?;
     let officer = actor.officer_id.as_str();
     let ledger = svc.ledger();
+    // The chain's head as this process last wrote it, if it did: no read
+    // first. A stale one (another process appended) is a conflict, and the
+    // next attempt asks the store.
+    let mut known = ledger.known_last_sequence(AGGREGATE_TYPE, officer);
     for _ in 0..8 {
-        let last = ledger.last_sequence(AGGREGATE_TYPE, officer).await?;
+        let last = match known.take() {
+            Some(last) => last,
+            None => ledger.last_sequence(AGGREGATE_TYPE, officer).await?,
+        };
         let new = NewEvent {
             aggregate_type: AGGREGATE_TYPE.to_string(),
             aggregate_id: officer.to_string(),
