@@ -77,6 +77,42 @@ both_backends!(
         .await
         .unwrap();
         assert_eq!(page.total as usize, case_ids.len());
+        // The list's order: overdue first, then by next deadline (none
+        // last), newest opened, id; and its pages put together are the list.
+        let mut expected = page.items.clone();
+        expected.sort_by(|a, b| {
+            (
+                !a.overdue,
+                a.next_deadline_at.is_none(),
+                &a.next_deadline_at,
+            )
+                .cmp(&(
+                    !b.overdue,
+                    b.next_deadline_at.is_none(),
+                    &b.next_deadline_at,
+                ))
+                .then_with(|| b.opened_at.cmp(&a.opened_at))
+                .then_with(|| a.case_id.cmp(&b.case_id))
+        });
+        assert_eq!(page.items, expected);
+        assert!(page.items.iter().any(|c| c.overdue) && page.items.iter().any(|c| !c.overdue));
+        let mut paged = Vec::new();
+        for offset in (0..page.items.len()).step_by(5) {
+            let p = read::list_cases(
+                ledger.db(),
+                &CaseFilter {
+                    limit: 5,
+                    offset: offset as i64,
+                    ..Default::default()
+                },
+                now,
+            )
+            .await
+            .unwrap();
+            assert_eq!(p.total, page.total);
+            paged.extend(p.items);
+        }
+        assert_eq!(paged, page.items);
         let mut overdue = 0;
         for id in &case_ids {
             let state: Case = app.load(id).await.unwrap();
