@@ -113,6 +113,19 @@ both_backends!(
             paged.extend(p.items);
         }
         assert_eq!(paged, page.items);
+        // A page past the end is empty, however far (schemathesis sent i64::MAX).
+        let far = read::list_cases(
+            ledger.db(),
+            &CaseFilter {
+                limit: 1,
+                offset: i64::MAX,
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(far.items.is_empty());
         let mut overdue = 0;
         for id in &case_ids {
             let state: Case = app.load(id).await.unwrap();

@@ -209,7 +209,11 @@ pub async fn list_cases(
     // rest by next deadline (none last), newest opened, id: a scan in the
     // order of the `pv_case_list` indexes that stops at the page's end. Never
     // a sort of every case of the area.
-    let end = Val::Int(f.offset.max(0) + if f.limit > 0 { f.limit } else { 50 });
+    let end = Val::Int(
+        f.offset
+            .max(0)
+            .saturating_add(if f.limit > 0 { f.limit } else { 50 }),
+    );
     let and = if filter.is_empty() { " WHERE" } else { " AND" };
     let cols = "c.due_key, c.opened_at, c.case_id";
     let sql = format!(
