@@ -99,27 +99,53 @@ async fn fill(app: &App, target: usize, backend: &str) -> anyhow::Result<i64> {
         g.sort_by_key(|e| e.sequence);
     }
     let replicas = target.saturating_sub(base).div_ceil(base);
-    let groups = Arc::new(groups);
     let items = replicas * groups.len();
-    let next = Arc::new(AtomicUsize::new(0));
     let copy_started = Instant::now();
+    let len = groups.len();
+    copy_aggregates(&app.ledger, groups, items, move |i, id| {
+        format!("{id}-r{}", i / len + 1)
+    })
+    .await?;
+    let copy_seconds = copy_started.elapsed().as_secs_f64();
+    let events = app.ledger.head().await?;
+    println!(
+        "bench=fill backend={backend} demo_cases={DEMO_CASES} demo_events={} demo_seconds={demo_seconds:.2} \
+         copies={replicas} events={events} copy_seconds={copy_seconds:.2} copy_events_per_s={:.0} seconds={:.2}",
+        summary.events,
+        rate((events - base as i64) as f64, copy_seconds),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(events)
+}
+
+/// Stores `items` copies of the groups of events (round robin: copy `i` is
+/// of group `i % groups.len()`, its aggregate renamed `rename(i, id)`;
+/// payloads unchanged, hashes recomputed by the ledger), one `append` per
+/// copy, `FILL_TASKS` in flight.
+pub(crate) async fn copy_aggregates(
+    ledger: &Ledger,
+    groups: Vec<Vec<StoredEvent>>,
+    items: usize,
+    rename: impl Fn(usize, &str) -> String + Send + Sync + 'static,
+) -> anyhow::Result<()> {
+    let groups = Arc::new(groups);
+    let rename = Arc::new(rename);
+    let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = JoinSet::new();
     for _ in 0..FILL_TASKS {
-        let ledger = app.ledger.clone();
-        let groups = groups.clone();
-        let next = next.clone();
+        let (ledger, groups, next, rename) =
+            (ledger.clone(), groups.clone(), next.clone(), rename.clone());
         tasks.spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= items {
                     return Ok::<(), anyhow::Error>(());
                 }
-                let k = i / groups.len() + 1;
                 let batch = groups[i % groups.len()]
                     .iter()
                     .map(|e| NewEvent {
                         aggregate_type: e.aggregate_type.clone(),
-                        aggregate_id: format!("{}-r{k}", e.aggregate_id),
+                        aggregate_id: rename(i, &e.aggregate_id),
                         sequence: e.sequence.max(0) as u64,
                         event_type: e.event_type.clone(),
                         event_version: e.event_version.clone(),
@@ -134,16 +160,7 @@ async fn fill(app: &App, target: usize, backend: &str) -> anyhow::Result<i64> {
     while let Some(r) = tasks.join_next().await {
         r??;
     }
-    let copy_seconds = copy_started.elapsed().as_secs_f64();
-    let events = app.ledger.head().await?;
-    println!(
-        "bench=fill backend={backend} demo_cases={DEMO_CASES} demo_events={} demo_seconds={demo_seconds:.2} \
-         copies={replicas} events={events} copy_seconds={copy_seconds:.2} copy_events_per_s={:.0} seconds={:.2}",
-        summary.events,
-        rate((events - base as i64) as f64, copy_seconds),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(events)
+    Ok(())
 }
 
 /// The baseline's view: the case aggregate itself, folded with its own `apply`.

@@ -12,27 +12,21 @@
 //! then the service's own followers bring the projections up to date before
 //! anything is timed.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use hoso_ledger::{Ledger, NewEvent, StoredEvent};
 use hoso_projections::runner::{Projection, Target};
 use serde_json::{json, Value};
-use tokio::task::JoinSet;
 
 use crate::append::Scratch;
 use crate::http::{intake_body, intake_of_child, percentile, staffed, Staffed};
-use crate::projections::caught_up;
+use crate::projections::{caught_up, copy_aggregates};
 
 /// Events of the long case read as of a moment.
 const LONG_CASE: usize = 200;
 /// Cases opened through the real command path and copied, each of its own
 /// child: more than a page of the list.
 const TEMPLATES: usize = 120;
-/// Appends in flight while filling.
-const FILL_TASKS: usize = 64;
 
 pub async fn reads(url: &str, cases: usize, requests: usize) -> anyhow::Result<()> {
     let (scratch, scratch_url) = Scratch::create(url).await?;
@@ -139,7 +133,13 @@ async fn run(url: &str, cases: usize, requests: usize) -> anyhow::Result<()> {
         templates.push(ledger.events_of("Case", &id, 0).await?);
     }
     let filled = Instant::now();
-    copy_cases(&ledger, templates, cases.saturating_sub(TEMPLATES)).await?;
+    copy_aggregates(
+        &ledger,
+        templates,
+        cases.saturating_sub(TEMPLATES),
+        |i, id| format!("c{i:07}-{id}"),
+    )
+    .await?;
     let fill_seconds = filled.elapsed().as_secs_f64();
 
     // The long case, with a moment half-way through.
@@ -214,47 +214,6 @@ async fn run(url: &str, cases: usize, requests: usize) -> anyhow::Result<()> {
         );
     }
     server.shutdown().await?;
-    Ok(())
-}
-
-/// Stores `copies` copies of the template cases (round robin) under new ids,
-/// one append per case, `FILL_TASKS` in flight.
-async fn copy_cases(
-    ledger: &Ledger,
-    templates: Vec<Vec<StoredEvent>>,
-    copies: usize,
-) -> anyhow::Result<()> {
-    let templates = Arc::new(templates);
-    let next = Arc::new(AtomicUsize::new(0));
-    let mut tasks = JoinSet::new();
-    for _ in 0..FILL_TASKS {
-        let (ledger, templates, next) = (ledger.clone(), templates.clone(), next.clone());
-        tasks.spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= copies {
-                    return Ok::<(), anyhow::Error>(());
-                }
-                let t = &templates[i % templates.len()];
-                let batch = t
-                    .iter()
-                    .map(|e| NewEvent {
-                        aggregate_type: e.aggregate_type.clone(),
-                        aggregate_id: format!("c{i:07}-{}", e.aggregate_id),
-                        sequence: e.sequence.max(0) as u64,
-                        event_type: e.event_type.clone(),
-                        event_version: e.event_version.clone(),
-                        payload: e.payload.clone(),
-                        metadata: e.metadata.clone(),
-                    })
-                    .collect();
-                ledger.append(batch).await?;
-            }
-        });
-    }
-    while let Some(r) = tasks.join_next().await {
-        r??;
-    }
     Ok(())
 }
 
