@@ -43,13 +43,7 @@ struct Cache<A> {
 /// the current state (`state`) another.
 pub struct CachedStore<A: Aggregate>(Arc<Shared<A>>);
 
-impl<A: Aggregate> Clone for CachedStore<A> {
-    fn clone(&self) -> Self {
-        CachedStore(self.0.clone())
-    }
-}
-
-pub struct Shared<A: Aggregate> {
+struct Shared<A: Aggregate> {
     ledger: Ledger,
     inner: PersistedEventStore<Ledger, A>,
     cache: Mutex<Cache<A>>,
@@ -57,10 +51,9 @@ pub struct Shared<A: Aggregate> {
     counted: Mutex<Option<(i64, Instant)>>,
 }
 
-impl<A: Aggregate> std::ops::Deref for CachedStore<A> {
-    type Target = Shared<A>;
-    fn deref(&self) -> &Shared<A> {
-        &self.0
+impl<A: Aggregate> Clone for CachedStore<A> {
+    fn clone(&self) -> Self {
+        CachedStore(self.0.clone())
     }
 }
 
@@ -113,6 +106,7 @@ where
     ) -> Result<HashMap<String, A>, AggregateError<A::Error>> {
         let erasures = self.erasures().await?;
         let last = self
+            .0
             .ledger
             .last_sequences(A::TYPE, ids)
             .await
@@ -135,7 +129,7 @@ where
 
     /// The entry for `id`, when the erasures counted match the cache's.
     fn take(&self, id: &str, erasures: Epoch) -> Option<(A, usize)> {
-        let mut cache = self.cache.lock().ok()?;
+        let mut cache = self.0.cache.lock().ok()?;
         if cache.erasures != erasures {
             cache.entries.clear();
             cache.erasures = erasures;
@@ -145,7 +139,7 @@ where
     }
 
     fn put(&self, id: &str, state: A, sequence: usize, erasures: Epoch) {
-        if let Ok(mut cache) = self.cache.lock() {
+        if let Ok(mut cache) = self.0.cache.lock() {
             if cache.erasures != erasures {
                 return;
             }
@@ -157,17 +151,17 @@ where
     }
 
     fn forget(&self, id: &str) {
-        if let Ok(mut cache) = self.cache.lock() {
+        if let Ok(mut cache) = self.0.cache.lock() {
             cache.entries.remove(id);
         }
     }
 
     async fn erasures(&self) -> Result<Epoch, AggregateError<A::Error>> {
-        let Some(keys) = self.ledger.keys() else {
+        let Some(keys) = self.0.ledger.keys() else {
             return Ok((0, 0));
         };
         let here = keys.erased_here();
-        if let Ok(c) = self.counted.lock() {
+        if let Ok(c) = self.0.counted.lock() {
             if let Some((n, at)) = *c {
                 if at.elapsed() < RECOUNT {
                     return Ok((n, here));
@@ -175,13 +169,13 @@ where
             }
         }
         let n = one_int(
-            self.ledger.db(),
+            self.0.ledger.db(),
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM erased_subjects",
             &[],
         )
         .await
         .map_err(|e| AggregateError::DatabaseConnectionError(Box::new(e)))?;
-        if let Ok(mut c) = self.counted.lock() {
+        if let Ok(mut c) = self.0.counted.lock() {
             *c = Some((n, Instant::now()));
         }
         Ok((n, here))
@@ -210,7 +204,7 @@ where
         &self,
         aggregate_id: &str,
     ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
-        self.inner.load_events(aggregate_id).await
+        self.0.inner.load_events(aggregate_id).await
     }
 
     async fn load_aggregate(
@@ -222,6 +216,7 @@ where
             .take(aggregate_id, erasures)
             .unwrap_or_else(|| (A::default(), 0));
         let newer = self
+            .0
             .ledger
             .get_last_events::<A>(aggregate_id, sequence)
             .await?;
@@ -255,7 +250,7 @@ where
         for e in &events {
             after.apply(e.clone());
         }
-        match self.inner.commit(events, context.inner, metadata).await {
+        match self.0.inner.commit(events, context.inner, metadata).await {
             Ok(committed) => {
                 self.put(&id, after, sequence, erasures);
                 Ok(committed)

@@ -5,8 +5,9 @@
 //!
 //! Each row keeps the domain state it was derived from (`state`, JSON of the
 //! `Case` / `Child` aggregate; a case's in `pv_case_state`, beside its row, so
-//! that the rows lists and counts scan stay narrow) and folds new events into it with the domain's own
-//! `apply`, so the view can never disagree with the rules about what a step means.
+//! that the rows lists and counts scan stay narrow) and folds new events into
+//! it with the domain's own `apply`, so the view can never disagree with the
+//! rules about what a step means.
 
 use std::collections::{HashMap, HashSet};
 

@@ -173,6 +173,26 @@ fn case_from(f: &CaseFilter) -> &'static str {
     }
 }
 
+/// How a condition joins the filter's `WHERE` clause.
+fn and(filter: &str) -> &'static str {
+    if filter.is_empty() {
+        " WHERE"
+    } else {
+        " AND"
+    }
+}
+
+/// The overdue cases of a filter as the two index ranges they are: missed
+/// (`missed_done = 1`), or pending past due (`pending_due_at < ?`, the one
+/// parameter after the filter's, which come twice).
+fn overdue_parts(select: &str, from: &str, filter: &str) -> String {
+    let and = and(filter);
+    format!(
+        "SELECT {select} FROM {from}{filter}{and} c.missed_done = 1 UNION ALL \
+         SELECT {select} FROM {from}{filter}{and} c.missed_done = 0 AND c.pending_due_at < ?"
+    )
+}
+
 /// Cases matching the filter, overdue first, then by next deadline.
 pub async fn list_cases(
     db: &Db,
@@ -182,6 +202,8 @@ pub async fn list_cases(
     let now = Val::Text(ts(now));
     let (filter, params) = case_where(f, &now);
     let from = case_from(f);
+    let limit = if f.limit > 0 { f.limit } else { 50 };
+    let offset = f.offset.max(0);
     let total = if f.overdue {
         // Overdue: missed, or pending past due, counted as the two index
         // ranges they are (an OR of them is a scan of the area on SQLite).
@@ -190,11 +212,9 @@ pub async fn list_cases(
             ..f.clone()
         };
         let (rest, rest_params) = case_where(&rest, &now);
-        let and = if rest.is_empty() { " WHERE" } else { " AND" };
         let sql = format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (\
-             SELECT c.case_id FROM {from}{rest}{and} c.missed_done = 1 UNION ALL \
-             SELECT c.case_id FROM {from}{rest}{and} c.missed_done = 0 AND c.pending_due_at < ?) overdue"
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ({}) overdue",
+            overdue_parts("c.case_id", from, &rest)
         );
         let mut all = rest_params.clone();
         all.extend(rest_params);
@@ -209,32 +229,24 @@ pub async fn list_cases(
     // rest by next deadline (none last), newest opened, id: a scan in the
     // order of the `pv_case_list` indexes that stops at the page's end. Never
     // a sort of every case of the area.
-    let end = Val::Int(
-        f.offset
-            .max(0)
-            .saturating_add(if f.limit > 0 { f.limit } else { 50 }),
-    );
-    let and = if filter.is_empty() { " WHERE" } else { " AND" };
     let cols = "c.due_key, c.opened_at, c.case_id";
     let sql = format!(
-        "SELECT case_id FROM (\
-         SELECT 0 AS part, {cols} FROM {from}{filter}{and} c.missed_done = 1 \
-         UNION ALL \
-         SELECT 0 AS part, {cols} FROM {from}{filter}{and} c.missed_done = 0 AND c.pending_due_at < ? \
-         UNION ALL \
-         SELECT * FROM (SELECT 1 AS part, {cols} FROM {from}{filter}{and} \
+        "SELECT case_id FROM ({} UNION ALL \
+         SELECT * FROM (SELECT 1 AS part, {cols} FROM {from}{filter}{} \
          c.missed_done = 0 AND (c.pending_due_at IS NULL OR c.pending_due_at >= ?) \
          ORDER BY c.due_key, c.opened_at DESC, c.case_id LIMIT ?) other\
-         ) page ORDER BY part, due_key, opened_at DESC, case_id LIMIT ? OFFSET ?"
+         ) page ORDER BY part, due_key, opened_at DESC, case_id LIMIT ? OFFSET ?",
+        overdue_parts(&format!("0 AS part, {cols}"), from, &filter),
+        and(&filter)
     );
     let mut all = params.clone();
     all.extend(params.iter().cloned());
     all.push(now.clone());
     all.extend(params);
     all.push(now.clone());
-    all.push(end);
-    all.push(Val::Int(if f.limit > 0 { f.limit } else { 50 }));
-    all.push(Val::Int(f.offset.max(0)));
+    all.push(Val::Int(offset.saturating_add(limit)));
+    all.push(Val::Int(limit));
+    all.push(Val::Int(offset));
     let ids: Vec<String> = rows(db, &sql, &all)
         .await?
         .iter()
